@@ -1,0 +1,61 @@
+// The kernel log of the emulated machine: a bounded ring of typed events, newest last. What dmesg would show
+// (allocation failures, BUG/WARNING splats, kswapd waking and sleeping) plus what the session adds (notes).
+
+export type EventKind =
+  | 'alloc_fail' // page allocation failure warning
+  | 'bug' // BUG: splat
+  | 'warning' // WARNING: splat
+  | 'kswapd' // kswapd woke or went back to sleep
+  | 'reclaim' // direct reclaim stalled a caller
+  | 'pcp' // per-CPU lists drained
+  | 'note' // a scenario note
+  | 'info';
+
+export type KernelEvent = {
+  readonly seq: number;
+  readonly tick: number;
+  readonly cpu: number;
+  readonly kind: EventKind;
+  /** The first line, as the kernel would print it. */
+  readonly text: string;
+  /** Further lines of a splat or a report. */
+  readonly detail: readonly string[];
+};
+
+export class EventLog {
+  private readonly ring: KernelEvent[] = [];
+  private start = 0;
+  private seq = 0;
+
+  constructor(readonly capacity = 4096) {}
+
+  push(tick: number, cpu: number, kind: EventKind, text: string, detail: readonly string[] = []): KernelEvent {
+    const e: KernelEvent = {seq: this.seq++, tick, cpu, kind, text, detail};
+    if (this.ring.length < this.capacity) this.ring.push(e);
+    else {
+      this.ring[this.start] = e;
+      this.start = (this.start + 1) % this.capacity;
+    }
+    return e;
+  }
+
+  /** Events in order, oldest first. */
+  all(): KernelEvent[] {
+    return [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
+  }
+
+  /** Events with seq >= from. */
+  since(from: number): KernelEvent[] {
+    return this.all().filter((e) => e.seq >= from);
+  }
+
+  /** How many events were ever logged (the next seq). */
+  get count(): number {
+    return this.seq;
+  }
+
+  /** Events that fell off the ring. */
+  get dropped(): number {
+    return this.seq - this.ring.length;
+  }
+}

@@ -1,0 +1,237 @@
+// mm/vmstat.c: /proc/buddyinfo, /proc/pagetypeinfo and /proc/zoneinfo. The figures are gathered once into
+// plain view objects (which `--json` prints as they are) and the text renderers follow the kernel's
+// seq_printf formats byte for byte, as a 6.x x86 kernel with CONFIG_NUMA and CONFIG_MEMORY_ISOLATION prints them.
+// Counters we do not model (anon LRU, writeback, workingset ...) are printed as 0 so the format stays whole.
+import type {Machine} from './machine.js';
+import {MIGRATETYPE_NAMES, NR_MIGRATETYPES, NR_ORDERS, PAGEBLOCK_ORDER, PAGEBLOCK_PAGES} from './page-alloc/types.js';
+import type {Zone} from './page-alloc/zone.js';
+
+export type BuddyRow = {node: number; zone: string; free: number[]};
+export type PagetypeRow = {node: number; zone: string; type: string; free: number[]};
+export type BlockRow = {node: number; zone: string; blocks: Record<string, number>};
+export type PcpView = {cpu: number; count: number; high: number; batch: number; high_min: number; high_max: number; stat_threshold: number};
+export type ZoneinfoView = {
+  node: number;
+  zone: string;
+  populated: boolean;
+  node_stats?: Record<string, number>;
+  free: number;
+  boost: number;
+  min: number;
+  low: number;
+  high: number;
+  promo: number;
+  spanned: number;
+  present: number;
+  managed: number;
+  cma: number;
+  protection: number[];
+  zone_stats?: Record<string, number>;
+  pagesets?: PcpView[];
+  node_unreclaimable: number;
+  start_pfn: number;
+};
+
+/** Isolate is a migrate type the kernel prints with CONFIG_MEMORY_ISOLATION; we never populate it. */
+const PRINTED_TYPES = [...MIGRATETYPE_NAMES, 'Isolate'];
+
+/** NR_VM_NODE_STAT_ITEMS of a 6.18 kernel, in its order. */
+const NODE_STAT_ITEMS = [
+  'nr_inactive_anon', 'nr_active_anon', 'nr_inactive_file', 'nr_active_file', 'nr_unevictable',
+  'nr_slab_reclaimable', 'nr_slab_unreclaimable', 'nr_isolated_anon', 'nr_isolated_file', 'workingset_nodes',
+  'workingset_refault_anon', 'workingset_refault_file', 'workingset_activate_anon', 'workingset_activate_file',
+  'workingset_restore_anon', 'workingset_restore_file', 'workingset_nodereclaim', 'nr_anon_pages', 'nr_mapped',
+  'nr_file_pages', 'nr_dirty', 'nr_writeback', 'nr_shmem', 'nr_shmem_hugepages', 'nr_shmem_pmdmapped',
+  'nr_file_hugepages', 'nr_file_pmdmapped', 'nr_anon_transparent_hugepages', 'nr_vmscan_write',
+  'nr_vmscan_immediate_reclaim', 'nr_dirtied', 'nr_written', 'nr_throttled_written', 'nr_kernel_misc_reclaimable',
+  'nr_foll_pin_acquired', 'nr_foll_pin_released', 'nr_kernel_stack', 'nr_page_table_pages', 'nr_sec_page_table_pages',
+  'nr_iommu_pages', 'nr_swapcached', 'pgpromote_success', 'pgpromote_candidate', 'pgpromote_candidate_nrl',
+  'pgdemote_kswapd', 'pgdemote_direct', 'pgdemote_khugepaged', 'pgdemote_proactive', 'nr_hugetlb',
+  'nr_balloon_pages', 'nr_kernel_file_pages',
+] as const;
+
+const ZONE_STAT_ITEMS = [
+  'nr_free_pages', 'nr_free_pages_blocks', 'nr_zone_inactive_anon', 'nr_zone_active_anon', 'nr_zone_inactive_file',
+  'nr_zone_active_file', 'nr_zone_unevictable', 'nr_zone_write_pending', 'nr_mlock', 'nr_zspages', 'nr_free_cma',
+] as const;
+
+const NUMA_EVENT_ITEMS = ['numa_hit', 'numa_miss', 'numa_foreign', 'numa_interleave', 'numa_local', 'numa_other'] as const;
+
+const populated = (z: Zone) => z.present > 0;
+
+// ---- views ----------------------------------------------------------------------------------------------
+
+export function buddyinfoView(m: Machine): BuddyRow[] {
+  return m.pa.nodes.flatMap((n) => n.zones.filter(populated).map((z) => ({node: n.nid, zone: z.name, free: Array.from(z.nrFree)})));
+}
+
+export function pagetypeinfoView(m: Machine): {pageblock_order: number; pages_per_block: number; free: PagetypeRow[]; blocks: BlockRow[]} {
+  const free: PagetypeRow[] = [];
+  const blocks: BlockRow[] = [];
+  for (const n of m.pa.nodes) {
+    for (const z of n.zones.filter(populated)) {
+      for (let mt = 0; mt < PRINTED_TYPES.length; mt++) {
+        const counts: number[] = [];
+        for (let o = 0; o < NR_ORDERS; o++) counts.push(mt < NR_MIGRATETYPES ? z.freeCountOf(o, mt) : 0);
+        free.push({node: n.nid, zone: z.name, type: PRINTED_TYPES[mt], free: counts});
+      }
+      const c = z.pageblockCounts();
+      blocks.push({node: n.nid, zone: z.name, blocks: Object.fromEntries(PRINTED_TYPES.map((t, i) => [t, c[i] ?? 0]))});
+    }
+  }
+  return {pageblock_order: PAGEBLOCK_ORDER, pages_per_block: PAGEBLOCK_PAGES, free, blocks};
+}
+
+/** calculate_normal_threshold(): the per-CPU vmstat drift allowed before folding into the zone. */
+function statThreshold(z: Zone, cpus: number): number {
+  const mem = z.managed >> (27 - 12);
+  return Math.min(125, 2 * fls(cpus) * (1 + fls(mem)));
+}
+
+function fls(x: number): number {
+  return x === 0 ? 0 : 32 - Math.clz32(x);
+}
+
+export function zoneinfoView(m: Machine): ZoneinfoView[] {
+  const out: ZoneinfoView[] = [];
+  const cpus = m.nrCpus;
+  for (const n of m.pa.nodes) {
+    const firstPopulated = n.zones.find(populated);
+    const lru = n.zones.reduce((a, z) => a + z.lruCount, 0);
+    for (const z of n.zones) {
+      const v: ZoneinfoView = {
+        node: n.nid,
+        zone: z.name,
+        populated: populated(z),
+        free: z.freePages,
+        boost: 0,
+        min: z.wmarkMin,
+        low: z.wmarkLow,
+        high: z.wmarkHigh,
+        promo: z.wmarkPromo,
+        spanned: z.spanned,
+        present: z.present,
+        managed: z.managed,
+        cma: 0,
+        protection: z.lowmemReserve,
+        node_unreclaimable: n.kswapd.failures >= 16 ? 1 : 0,
+        start_pfn: z.startPfn,
+      };
+      if (z === firstPopulated) {
+        const s: Record<string, number> = Object.fromEntries(NODE_STAT_ITEMS.map((k) => [k, 0]));
+        s.nr_inactive_file = lru;
+        s.nr_file_pages = lru;
+        v.node_stats = s;
+      }
+      if (v.populated) {
+        const s: Record<string, number> = Object.fromEntries([...ZONE_STAT_ITEMS, ...NUMA_EVENT_ITEMS].map((k) => [k, 0]));
+        s.nr_free_pages = z.freePages;
+        let blocks = 0;
+        for (let o = PAGEBLOCK_ORDER; o < NR_ORDERS; o++) blocks += z.nrFree[o] << o;
+        s.nr_free_pages_blocks = blocks;
+        s.nr_zone_inactive_file = z.lruCount;
+        s.numa_hit = z.stats.numaHit;
+        s.numa_miss = z.stats.numaMiss;
+        s.numa_foreign = z.stats.numaForeign;
+        s.numa_local = z.stats.numaLocal;
+        s.numa_other = z.stats.numaOther;
+        v.zone_stats = s;
+        const highMax = Math.max(Math.floor(z.managed / 8 / Math.max(1, n.cpus.length || cpus)), z.pcpBatch << 2);
+        v.pagesets = Array.from({length: cpus}, (_, c) => ({
+          cpu: c,
+          count: z.pcpEnabled ? z.pcpCount[c] : 0,
+          high: z.pcpEnabled ? z.pcpHigh : 0,
+          batch: z.pcpEnabled ? z.pcpBatch : 1,
+          high_min: z.pcpEnabled ? z.pcpHigh : 0,
+          high_max: z.pcpEnabled ? highMax : 0,
+          stat_threshold: statThreshold(z, cpus),
+        }));
+      }
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+// ---- renderers ------------------------------------------------------------------------------------------
+
+const rpad = (s: string | number, w: number) => String(s).padStart(w);
+const lpad = (s: string, w: number) => s.padEnd(w);
+
+/** frag_show_print(): "Node %d, zone %8s " then "%6lu " per order. */
+export function renderBuddyinfo(rows: readonly BuddyRow[]): string {
+  return rows.map((r) => `Node ${r.node}, zone ${rpad(r.zone, 8)} ${r.free.map((f) => rpad(f, 6) + ' ').join('')}\n`).join('');
+}
+
+/** pagetypeinfo_show(): header, free counts per type and order, then pageblocks per type. */
+export function renderPagetypeinfo(v: ReturnType<typeof pagetypeinfoView>): string {
+  let s = `Page block order: ${v.pageblock_order}\nPages per block:  ${v.pages_per_block}\n\n`;
+  s += `${lpad('Free pages count per migrate type at order', 43)} `;
+  for (let o = 0; o < NR_ORDERS; o++) s += `${rpad(o, 6)} `;
+  s += '\n';
+  for (const r of v.free) {
+    s += `Node ${rpad(r.node, 4)}, zone ${rpad(r.zone, 8)}, type ${rpad(r.type, 12)} `;
+    // The kernel stops counting a list at 100000 entries and prints ">100000".
+    s += r.free.map((f) => (f >= 100000 ? `>${rpad(100000, 6)} ` : `${rpad(f, 6)} `)).join('');
+    s += '\n';
+  }
+  s += `\n${lpad('Number of blocks type ', 23)}`;
+  for (const t of PRINTED_TYPES) s += `${rpad(t, 12)} `;
+  s += '\n';
+  for (const b of v.blocks) {
+    s += `Node ${b.node}, zone ${rpad(b.zone, 8)} `;
+    for (const t of PRINTED_TYPES) s += `${rpad(b.blocks[t] ?? 0, 12)} `;
+    s += '\n';
+  }
+  return s;
+}
+
+/** zoneinfo_show_print() for every zone of every node, populated or not. */
+export function renderZoneinfo(views: readonly ZoneinfoView[]): string {
+  let s = '';
+  for (const v of views) {
+    s += `Node ${v.node}, zone ${rpad(v.zone, 8)}`;
+    if (v.node_stats) {
+      s += '\n  per-node stats';
+      for (const [k, val] of Object.entries(v.node_stats)) s += `\n      ${lpad(k, 12)} ${val}`;
+    }
+    s +=
+      `\n  pages free     ${v.free}` +
+      `\n        boost    ${v.boost}` +
+      `\n        min      ${v.min}` +
+      `\n        low      ${v.low}` +
+      `\n        high     ${v.high}` +
+      `\n        promo    ${v.promo}` +
+      `\n        spanned  ${v.spanned}` +
+      `\n        present  ${v.present}` +
+      `\n        managed  ${v.managed}` +
+      `\n        cma      ${v.cma}`;
+    s += `\n        protection: (${v.protection.join(', ')})`;
+    if (!v.populated) {
+      s += '\n';
+      continue;
+    }
+    for (const [k, val] of Object.entries(v.zone_stats ?? {})) s += `\n      ${lpad(k, 12)} ${val}`;
+    s += '\n  pagesets';
+    for (const p of v.pagesets ?? []) {
+      s +=
+        `\n    cpu: ${p.cpu}` +
+        `\n              count:    ${p.count}` +
+        `\n              high:     ${p.high}` +
+        `\n              batch:    ${p.batch}` +
+        `\n              high_min: ${p.high_min}` +
+        `\n              high_max: ${p.high_max}`;
+      s += `\n  vm stats threshold: ${p.stat_threshold}`;
+    }
+    s += `\n  node_unreclaimable:  ${v.node_unreclaimable}` + `\n  start_pfn:           ${v.start_pfn}`;
+    s += '\n';
+  }
+  return s;
+}
+
+export const DUMPS = {
+  buddyinfo: (m: Machine) => renderBuddyinfo(buddyinfoView(m)),
+  pagetypeinfo: (m: Machine) => renderPagetypeinfo(pagetypeinfoView(m)),
+  zoneinfo: (m: Machine) => renderZoneinfo(zoneinfoView(m)),
+} as const;
+export type DumpName = keyof typeof DUMPS;
