@@ -74,10 +74,20 @@ export class Machine {
 
   // ---- the clock ------------------------------------------------------------------------------------------
 
-  /** Advance one tick: the kernel threads (kswapd) take their step. */
+  /** Advance one tick: the clock moves, then the kernel threads (kswapd) take their step. */
   step(): void {
+    this.beginTick();
+    this.endTick();
+  }
+
+  /** The clock moves to the next tick; calls made now happen at it. */
+  beginTick(): void {
     this.tick++;
     this.pa.tick = this.tick;
+  }
+
+  /** The end of a tick: each awake kswapd reclaims its batch. */
+  endTick(): void {
     this.pa.runKswapds();
   }
 

@@ -44,6 +44,7 @@ import {
   PG_HOLE,
   PG_PCP,
   PG_RESERVED,
+  SWAP_CLUSTER_MAX,
 } from './types.js';
 import {calculateMinFreeKbytes, setupLowmemReserve, setupPerZoneWmarks, zoneBatchsize, zoneHighsize} from './watermarks.js';
 import {Zone} from './zone.js';
@@ -284,7 +285,7 @@ export class PageAllocator {
       // __alloc_pages_direct_reclaim(): reclaim, retry; on failure drain the per-CPU lists once and retry.
       const reclaimed = directReclaim(this, ctx.cpu, zonelist, highestIdx, order);
       this.stats.allocstall++;
-      const ticks = 1 + Math.floor(reclaimed / 32);
+      const ticks = Math.max(1, Math.ceil(reclaimed / SWAP_CLUSTER_MAX)); // a tick per reclaim batch
       stallTicks += ticks;
       this.stats.stallTicks += ticks;
       pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);

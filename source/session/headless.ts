@@ -1,0 +1,70 @@
+// Headless runs: a session advanced for N ticks, then the requested /proc dumps in the kernel's formats,
+// or the same figures as one JSON document, or (with neither) the transcript of what happened.
+import {formatBytes} from '../kernel/config.js';
+import {buddyinfoView, DUMPS, type DumpName, pagetypeinfoView, zoneinfoView} from '../kernel/procfs.js';
+import type {Session, TranscriptLine} from './session.js';
+
+export const DUMP_NAMES = Object.keys(DUMPS) as DumpName[];
+
+/** Parse "buddyinfo,zoneinfo" into dump names, or say which one is unknown. */
+export function parseDumpList(list: string): {ok: true; dumps: DumpName[]} | {ok: false; message: string} {
+  const dumps: DumpName[] = [];
+  for (const raw of list.split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!(DUMP_NAMES as string[]).includes(name)) return {ok: false, message: `unknown dump "${name}", expected any of ${DUMP_NAMES.join(', ')}`};
+    if (!dumps.includes(name as DumpName)) dumps.push(name as DumpName);
+  }
+  if (dumps.length === 0) return {ok: false, message: `--dump needs a list, expected any of ${DUMP_NAMES.join(', ')}`};
+  return {ok: true, dumps};
+}
+
+export function formatTranscriptLine(l: TranscriptLine): string {
+  const head = `[${String(l.tick).padStart(6)}] `;
+  const lines = [head + (l.kind === 'note' ? `note: ${l.text}` : l.text)];
+  for (const d of l.detail ?? []) lines.push(' '.repeat(head.length) + d);
+  return lines.join('\n');
+}
+
+/** The machine as the header and JSON describe it. */
+export function machineSummary(s: Session) {
+  const m = s.machine;
+  return {
+    profile: m.config.profile,
+    memory: m.config.memory,
+    memory_text: formatBytes(m.config.memory),
+    cpus: m.nrCpus,
+    nodes: m.pa.nodes.map((n) => ({node: n.nid, cpus: n.cpus, start_pfn: n.startPfn, end_pfn: n.endPfn})),
+    distance: m.config.distance,
+    pcp: m.config.pcp,
+    min_free_kbytes: m.pa.minFreeKbytes,
+    watermark_scale_factor: m.config.watermarkScaleFactor,
+  };
+}
+
+/** The JSON document of a run: the figures of the requested dumps (all of them when none is named). */
+export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
+  const m = s.machine;
+  const want = dumps.length ? dumps : DUMP_NAMES;
+  const doc: Record<string, unknown> = {
+    scenario: s.scenario.name,
+    seed: s.seed,
+    tick: s.tick,
+    machine: machineSummary(s),
+  };
+  if (want.includes('buddyinfo')) doc.buddyinfo = buddyinfoView(m);
+  if (want.includes('pagetypeinfo')) doc.pagetypeinfo = pagetypeinfoView(m);
+  if (want.includes('zoneinfo')) doc.zoneinfo = zoneinfoView(m);
+  doc.vmstat = {...m.pa.stats};
+  doc.log = s.transcript;
+  return doc;
+}
+
+/** Everything a headless run prints, after the session has run. */
+export function headlessOutput(s: Session, dumps: readonly DumpName[], json: boolean): string {
+  if (json) return JSON.stringify(jsonDocument(s, dumps), null, 2) + '\n';
+  if (dumps.length) return dumps.map((d) => DUMPS[d](s.machine)).join('');
+  const lines = s.transcript.map(formatTranscriptLine);
+  lines.push(`[${String(s.tick).padStart(6)}] end of run; /proc/buddyinfo:`);
+  return lines.join('\n') + '\n' + DUMPS.buddyinfo(s.machine);
+}

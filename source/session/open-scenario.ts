@@ -1,0 +1,40 @@
+// Finding and reading a scenario: a path to a file, or the name of one shipped under scenarios/.
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import {basename, dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {resolveMachineConfig} from '../kernel/config.js';
+import {loadScenario, type Scenario, type ScenarioError} from '../scenario/load.js';
+
+/** scenarios/ next to the package root (dist/session/ or source/session/ -> ../../scenarios). */
+export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
+export const DEFAULT_SCENARIO = 'tour';
+
+export function shippedScenarios(): string[] {
+  if (!existsSync(SCENARIO_DIR)) return [];
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => basename(f, '.yaml'))
+    .sort();
+}
+
+/** Read and validate a scenario; every failure is one line naming the file (and line:col where it has one). */
+export function openScenario(arg: string): {ok: true; scenario: Scenario} | {ok: false; error: ScenarioError | {message: string}} {
+  let file = arg;
+  if (!existsSync(file)) {
+    const shipped = join(SCENARIO_DIR, `${arg}.yaml`);
+    if (/^[\w.-]+$/.test(arg) && existsSync(shipped)) file = shipped;
+    else return {ok: false, error: {message: `no scenario file or shipped scenario named "${arg}", expected a path or one of: ${shippedScenarios().join(', ')}`}};
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    return {ok: false, error: {message: `cannot read ${file}: ${code === 'EISDIR' ? 'it is a directory' : code}`}};
+  }
+  const display = file.startsWith(SCENARIO_DIR) ? join('scenarios', basename(file)) : file;
+  return loadScenario(display, text, (spec) => {
+    const r = resolveMachineConfig(spec);
+    return r.ok ? undefined : r.error;
+  });
+}

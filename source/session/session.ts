@@ -1,0 +1,100 @@
+// A Session is a Machine plus the Scenario that drives it: the timeline's kcalls and notes run at their
+// ticks, handles live in one environment, and everything that happens is kept as a transcript line.
+// Ticks: the machine boots at tick 0 and `at: 0` entries run right after boot; step() moves to the next
+// tick, runs that tick's entries, then lets the kernel threads (kswapd) take their step.
+import {resolveMachineConfig} from '../kernel/config.js';
+import {Machine} from '../kernel/machine.js';
+import type {Scenario} from '../scenario/load.js';
+import {checkStmt, execStmt} from './kcall-exec.js';
+
+export type TranscriptLine = {tick: number; kind: 'kcall' | 'error' | 'note' | 'kernel'; text: string; detail?: readonly string[]};
+
+export type SessionError = {file: string; line: number; col: number; message: string};
+
+export class Session {
+  readonly machine: Machine;
+  readonly env = new Map<string, bigint>();
+  readonly transcript: TranscriptLine[] = [];
+  /** Notes with pause: true that were reached (the dashboard stops at them; headless runs go on). */
+  readonly pauses: number[] = [];
+  private next = 0;
+  private eventSeq = 0;
+
+  private constructor(
+    readonly scenario: Scenario,
+    readonly seed: number,
+  ) {
+    const r = resolveMachineConfig(scenario.machine);
+    if (!r.ok) throw new Error(r.error.message); // create() has checked the spec already
+    this.machine = new Machine(r.config, seed);
+    this.runEntries();
+    this.collectEvents();
+  }
+
+  /**
+   * Check the timeline as a whole (handles are assigned before use, calls exist, CPUs exist) and boot.
+   * The scenario's own seed is used unless one is given.
+   */
+  static create(scenario: Scenario, seed?: number): {ok: true; session: Session} | {ok: false; error: SessionError} {
+    const r = resolveMachineConfig(scenario.machine);
+    if (!r.ok) return {ok: false, error: {file: scenario.file, line: 1, col: 1, message: r.error.message}};
+    const known = new Set<string>();
+    for (const e of scenario.timeline) {
+      for (const s of e.run ?? []) {
+        const bad = checkStmt(s, known, r.config.nrCpus);
+        if (bad) return {ok: false, error: {file: scenario.file, ...bad}};
+        if (s.target) known.add(s.target.name);
+      }
+    }
+    return {ok: true, session: new Session(scenario, seed ?? scenario.seed)};
+  }
+
+  get tick(): number {
+    return this.machine.tick;
+  }
+
+  /** The tick of the last timeline entry (0 for none). */
+  get lastEntryTick(): number {
+    const t = this.scenario.timeline;
+    return t.length ? t[t.length - 1].at : 0;
+  }
+
+  step(): void {
+    this.machine.beginTick();
+    this.runEntries();
+    this.machine.endTick();
+    this.collectEvents();
+  }
+
+  runTicks(n: number): void {
+    for (let i = 0; i < n; i++) this.step();
+  }
+
+  /** Run the timeline entries whose tick has come. */
+  private runEntries(): void {
+    const tl = this.scenario.timeline;
+    while (this.next < tl.length && tl[this.next].at <= this.machine.tick) {
+      const e = tl[this.next++];
+      for (const s of e.run ?? []) {
+        this.collectEvents();
+        const r = execStmt(this.machine, s, this.env, {cpu: 0, context: 'process', comm: 'kcall'});
+        this.collectEvents();
+        if (r.ok) this.transcript.push({tick: this.tick, kind: 'kcall', text: `${s.text}  =>  ${r.text}`});
+        else this.transcript.push({tick: this.tick, kind: 'error', text: `${this.scenario.file}:${r.error.line}:${r.error.col}: ${r.error.message}`});
+      }
+      if (e.note !== undefined) {
+        this.machine.log(0, 'note', e.note);
+        this.collectEvents();
+        if (e.pause) this.pauses.push(this.tick);
+      }
+    }
+  }
+
+  /** Move new kernel log events into the transcript, in order. */
+  private collectEvents(): void {
+    for (const ev of this.machine.events.since(this.eventSeq)) {
+      this.transcript.push({tick: ev.tick, kind: ev.kind === 'note' ? 'note' : 'kernel', text: ev.text, detail: ev.detail});
+    }
+    this.eventSeq = this.machine.events.count;
+  }
+}
