@@ -78,9 +78,10 @@ export class Session {
       for (const s of e.run ?? []) {
         this.collectEvents();
         const r = execStmt(this.machine, s, this.env, {cpu: 0, context: 'process', comm: 'kcall'});
-        this.collectEvents();
+        // The call and its result first, then what the kernel logged while it ran.
         if (r.ok) this.transcript.push({tick: this.tick, kind: 'kcall', text: `${s.text}  =>  ${r.text}`});
         else this.transcript.push({tick: this.tick, kind: 'error', text: `${this.scenario.file}:${r.error.line}:${r.error.col}: ${r.error.message}`});
+        this.collectEvents();
       }
       if (e.note !== undefined) {
         this.machine.log(0, 'note', e.note);
