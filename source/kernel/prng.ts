@@ -1,5 +1,5 @@
 // A small seeded PRNG (xoshiro128**) that lives in the machine's state, so a run is a pure function of
-// (scenario, seed, inputs) and a snapshot can carry it. Math.random is never used in the emulator.
+// (scenario, seed, inputs) and a snapshot can carry it. The emulator uses no other source of randomness.
 
 export class Prng {
   private s0: number;

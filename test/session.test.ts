@@ -1,0 +1,75 @@
+import {describe, expect, test} from 'vitest';
+import {jsonDocument} from '../source/session/headless.js';
+import {openScenario} from '../source/session/open-scenario.js';
+import {Session} from '../source/session/session.js';
+import {loadScenario} from '../source/scenario/load.js';
+
+function session(name: string, seed?: number): Session {
+  const r = openScenario(name);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const s = Session.create(r.scenario, seed);
+  if (!s.ok) throw new Error(JSON.stringify(s.error));
+  return s.session;
+}
+
+function inline(text: string): Session {
+  const r = loadScenario('inline.yaml', text);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const s = Session.create(r.scenario);
+  if (!s.ok) throw new Error(JSON.stringify(s.error));
+  return s.session;
+}
+
+describe('sessions', () => {
+  test('a run is a pure function of scenario and seed: two runs give identical documents', () => {
+    const a = session('tour');
+    const b = session('tour');
+    a.runTicks(60);
+    b.runTicks(60);
+    expect(JSON.stringify(jsonDocument(a, []))).toBe(JSON.stringify(jsonDocument(b, [])));
+  });
+
+  test('at: 0 runs after boot; later entries run at their tick, before kswapd', () => {
+    const s = inline(`name: t
+description: d
+machine: {memory: 256M, cpus: 1}
+timeline:
+  - at: 0
+    run: p = alloc_pages(GFP_KERNEL, 0)
+  - at: 3
+    run: __free_pages(p, 0)
+    note: freed
+`);
+    expect(s.tick).toBe(0);
+    expect(s.transcript.map((l) => l.tick)).toEqual([0]);
+    s.runTicks(2);
+    expect(s.transcript.length).toBe(1);
+    s.step();
+    expect(s.transcript.map((l) => [l.tick, l.kind])).toEqual([
+      [0, 'kcall'],
+      [3, 'kcall'],
+      [3, 'note'],
+    ]);
+  });
+
+  test('a pause note is remembered for the dashboard', () => {
+    const s = session('one-block');
+    s.runTicks(10);
+    expect(s.pauses).toEqual([10]);
+  });
+
+  test('handles used before they are assigned are refused before the run, with their position', () => {
+    const r = loadScenario('x.yaml', 'name: t\ndescription: d\nmachine: {memory: 256M}\ntimeline:\n  - at: 1\n    run: __free_pages(p, 0)\n  - at: 2\n    run: p = alloc_pages(GFP_KERNEL, 0)\n');
+    if (!r.ok) throw new Error('load');
+    const s = Session.create(r.scenario);
+    expect(s.ok).toBe(false);
+    if (!s.ok) expect(s.error).toEqual({file: 'x.yaml', line: 6, col: 23, message: 'unknown name p, expected a handle assigned earlier or a constant such as GFP_KERNEL'});
+  });
+
+  test('a call on a CPU the machine does not have is refused', () => {
+    const r = loadScenario('x.yaml', 'name: t\ndescription: d\nmachine: {memory: 256M, cpus: 2}\ntimeline:\n  - at: 1\n    run: "@cpu2 p = alloc_pages(GFP_KERNEL, 0)"\n');
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    const s = Session.create(r.scenario);
+    expect(!s.ok && s.error.message).toBe('found @cpu2, expected a CPU of this machine: 0-1');
+  });
+});
