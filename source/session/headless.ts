@@ -55,7 +55,17 @@ export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
   if (want.includes('buddyinfo')) doc.buddyinfo = buddyinfoView(m);
   if (want.includes('pagetypeinfo')) doc.pagetypeinfo = pagetypeinfoView(m);
   if (want.includes('zoneinfo')) doc.zoneinfo = zoneinfoView(m);
-  doc.vmstat = {...m.pa.stats};
+  const st = m.pa.stats;
+  // /proc/vmstat names where the kernel has one; the rest in the same style.
+  doc.vmstat = {
+    allocstall: st.allocstall,
+    pgsteal_kswapd: st.pgstealKswapd,
+    pgsteal_direct: st.pgstealDirect,
+    kswapd_wakeups: st.kswapdWakeups,
+    direct_reclaim_stall_ticks: st.stallTicks,
+    alloc_failures: st.allocFailures,
+    highatomic_pageblocks_reserved: st.highatomicReserved,
+  };
   doc.log = s.transcript;
   return doc;
 }
