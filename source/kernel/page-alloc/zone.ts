@@ -312,6 +312,7 @@ export class Zone {
    * when that is worth it, and leave the block on our type's list for __rmqueue_smallest() to take.
    */
   rmqueueFallback(order: number, startMt: number, allocFlags: number): boolean {
+    if (startMt >= MIGRATE_PCPTYPES) return false; // fallbacks[] has rows for the pcp types only
     let minOrder = order;
     if (order < PAGEBLOCK_ORDER && allocFlags & ALLOC_NOFRAGMENT) minOrder = PAGEBLOCK_ORDER;
     let found = -1;
@@ -335,7 +336,7 @@ export class Zone {
       }
       break;
     }
-    if (found < 0) return false;
+    if (found < 0 || current > MAX_ORDER) return false; // the kernel VM_BUG_ONs the second case
     const idx = this.freeHead[current * NR_MIGRATETYPES + found];
     this.stats.fallbacks++;
     this.stealSuitableFallback(idx, current, startMt, canSteal);
@@ -395,7 +396,7 @@ export class Zone {
       const st = this.state[i];
       if (st === PG_BUDDY) {
         const o = this.order[i];
-        if (this.info[i] !== mt) this.moveToFreeList(i, mt);
+        this.moveToFreeList(i, mt); // list_move_tail(), even onto the list it is on
         moved += 1 << o;
         i += 1 << o;
         continue;

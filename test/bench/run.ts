@@ -1,0 +1,80 @@
+// `npm run bench [-- NAME...]`: the budgets of DESIGN §7, one JSON line per figure on stdout,
+// {"figure": NAME, "value": N, "unit": U}; notes on what was measured go to stderr.
+//
+// Each bench runs in a child process of its own (same node, --expose-gc), so one bench's heap, JIT state and
+// GC debt cannot skew another's. The exit code is 1 if a bench fails its own checks or a figure misses its budget.
+import {spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {bootBench} from './boot.js';
+import type {Figure} from './figure.js';
+import {pageAllocBench} from './page-alloc.js';
+
+type Bench = {
+  readonly name: string;
+  readonly figures: readonly string[];
+  readonly run: (log: (line: string) => void) => Figure[];
+};
+
+const BENCHES: readonly Bench[] = [
+  {name: 'page_alloc', figures: ['page_alloc_ops_per_s'], run: pageAllocBench},
+  {name: 'boot', figures: ['boot_64g_ms', 'bytes_per_page_64g'], run: bootBench},
+];
+
+/** What each figure must reach: at least `min` or at most `max`. */
+const BUDGETS: Readonly<Record<string, {min?: number; max?: number}>> = {
+  page_alloc_ops_per_s: {min: 20_000_000},
+  boot_64g_ms: {max: 1000},
+  bytes_per_page_64g: {max: 16},
+};
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+function child(name: string): void {
+  const bench = BENCHES.find((b) => b.name === name);
+  if (!bench) throw new Error(`no bench ${name}`);
+  for (const f of bench.run(log)) process.stdout.write(JSON.stringify(f) + '\n');
+}
+
+function parent(wanted: readonly string[]): number {
+  const known = BENCHES.flatMap((b) => b.figures);
+  const unknown = wanted.filter((w) => !known.includes(w) && !BENCHES.some((b) => b.name === w));
+  if (unknown.length > 0) {
+    log(`unknown figure ${unknown.join(', ')}; the figures are: ${known.join(', ')}`);
+    return 2;
+  }
+  const selected = (b: Bench, f: string) => wanted.length === 0 || wanted.includes(f) || wanted.includes(b.name);
+  let status = 0;
+  for (const b of BENCHES) {
+    if (!b.figures.some((f) => selected(b, f))) continue;
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', b.name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    if (r.status !== 0) {
+      log(`bench ${b.name} failed (exit ${r.status ?? r.signal})`);
+      status = 1;
+      continue;
+    }
+    for (const line of r.stdout.split('\n')) {
+      if (!line) continue;
+      const f = JSON.parse(line) as Figure;
+      if (!selected(b, f.figure)) continue;
+      process.stdout.write(line + '\n');
+      const budget = BUDGETS[f.figure];
+      if (budget?.min !== undefined && f.value < budget.min) {
+        log(`over budget: ${f.figure} ${f.value} ${f.unit}, expected at least ${budget.min}`);
+        status = 1;
+      }
+      if (budget?.max !== undefined && f.value > budget.max) {
+        log(`over budget: ${f.figure} ${f.value} ${f.unit}, expected at most ${budget.max}`);
+        status = 1;
+      }
+    }
+  }
+  return status;
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') child(args[1]);
+else process.exitCode = parent(args);
