@@ -290,7 +290,8 @@ export class PageAllocator {
       this.stats.stallTicks += ticks;
       pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);
       if (pfn < 0) {
-        for (const z of zonelist) z.unreserveHighatomicPageblock(mt, false);
+        // unreserve_highatomic_pageblock(): one pageblock back, from the first eligible zone that has one.
+        for (const z of zonelist) if (z.zoneIdx <= highestIdx && z.unreserveHighatomicPageblock(mt, false)) break;
         this.drainAllPages();
         pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);
       }

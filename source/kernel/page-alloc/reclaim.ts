@@ -114,7 +114,7 @@ export function directReclaim(pa: PageAllocator, cpu: number, zonelist: readonly
  */
 export function shouldReclaimRetry(pa: PageAllocator, zonelist: readonly Zone[], highestIdx: number, order: number, allocFlags: number, noProgressLoops: number, mt: number): boolean {
   if (noProgressLoops > MAX_RECLAIM_RETRIES) {
-    for (const z of zonelist) if (z.unreserveHighatomicPageblock(mt, true)) return true;
+    for (const z of zonelist) if (z.zoneIdx <= highestIdx && z.unreserveHighatomicPageblock(mt, true)) return true;
     return false;
   }
   for (const z of zonelist) {

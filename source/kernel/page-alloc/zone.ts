@@ -360,7 +360,7 @@ export class Zone {
     if (oldType !== MIGRATE_HIGHATOMIC) {
       if (order >= PAGEBLOCK_ORDER) {
         // change_pageblock_range(): the block covers whole pageblocks; they all become ours.
-        for (let i = 0; i < 1 << order; i += PAGEBLOCK_PAGES) this.setPageblockType(idx + i, startMt as MigrateType);
+        this.changePageblockRange(idx, order, startMt as MigrateType);
         this.stats.steals += (1 << order) >> PAGEBLOCK_ORDER;
       } else if (wholeBlock) {
         const {moved, movable} = this.moveFreepagesBlock(idx, startMt);
@@ -378,6 +378,20 @@ export class Zone {
       }
     }
     this.moveToFreeList(idx, startMt);
+  }
+
+  /**
+   * change_pageblock_range(): retype every pageblock a block of order >= pageblock_order covers. A HighAtomic
+   * pageblock among them leaves the reserve (the fix of 6.12's "highatomic typing in multi-block buddies";
+   * 6.6 checked the first pageblock only and leaked the reserve count).
+   */
+  private changePageblockRange(idx: number, order: number, mt: MigrateType): void {
+    for (let i = 0; i < 1 << order; i += PAGEBLOCK_PAGES) {
+      if (this.pageblockType(idx + i) === MIGRATE_HIGHATOMIC) {
+        this.nrReservedHighatomic -= Math.min(PAGEBLOCK_PAGES, this.nrReservedHighatomic);
+      }
+      this.setPageblockType(idx + i, mt);
+    }
   }
 
   /**
@@ -609,10 +623,14 @@ export class Zone {
     for (let o = 0; o < NR_ORDERS; o++) {
       const idx = this.freeHead[o * NR_MIGRATETYPES + MIGRATE_HIGHATOMIC];
       if (idx === NIL) continue;
-      if (this.pageblockType(idx) === MIGRATE_HIGHATOMIC) {
-        this.nrReservedHighatomic -= Math.min(PAGEBLOCK_PAGES, this.nrReservedHighatomic);
+      // A free block of order 10 spans two pageblocks: both leave the reserve (6.12 behaviour, see above).
+      if (o > PAGEBLOCK_ORDER) this.changePageblockRange(idx, o, mt as MigrateType);
+      else {
+        if (this.pageblockType(idx) === MIGRATE_HIGHATOMIC) {
+          this.nrReservedHighatomic -= Math.min(PAGEBLOCK_PAGES, this.nrReservedHighatomic);
+        }
+        this.setPageblockType(idx, mt as MigrateType);
       }
-      this.setPageblockType(idx, mt as MigrateType);
       if (this.moveFreepagesBlock(idx, mt).moved > 0) return true;
     }
     return false;
