@@ -37,7 +37,8 @@ import {
   PG_RESERVED,
   PG_TAIL,
 } from './page-alloc/types.js';
-import {NR_PCP_LISTS, type Zone} from './page-alloc/zone.js';
+import {NR_PCP_LISTS} from './page-alloc/pcp.js';
+import type {Zone} from './page-alloc/zone.js';
 
 const NIL = -1;
 // Local copies of the constants the per-page and per-block loops use: under a test runner's module transform

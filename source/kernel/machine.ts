@@ -6,6 +6,7 @@ import {type ContextName, type ExecContext, commOf} from './context.js';
 import {EventLog} from './events.js';
 import {__GFP_HIGHMEM, GFP_HIGHUSER_MOVABLE} from './gfp.js';
 import {type AllocResult, PageAllocator} from './page-alloc/allocator.js';
+import {bugSplat, warnSplat} from './page-alloc/report.js';
 import {OWNER_KERNEL, OWNER_PAGECACHE, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {Prng} from './prng.js';
@@ -110,11 +111,11 @@ export class Machine {
     if (!this.checkCpu(ctx)) return {pfn: -1, stallTicks: 0};
     if (nid === -1) nid = this.nodeOfCpu(ctx.cpu);
     if (!Number.isInteger(nid) || nid < 0 || nid >= this.pa.nodes.length) {
-      this.pa.bugSplat(ctx, 'include/linux/gfp.h', `alloc_pages_node(): VM_BUG_ON(nid < 0 || nid >= MAX_NUMNODES): node ${nid} does not exist (nodes 0-${this.pa.nodes.length - 1})`);
+      bugSplat(this.pa.events, this.pa.tick, ctx, 'include/linux/gfp.h', `alloc_pages_node(): VM_BUG_ON(nid < 0 || nid >= MAX_NUMNODES): node ${nid} does not exist (nodes 0-${this.pa.nodes.length - 1})`);
       return {pfn: -1, stallTicks: 0};
     }
     if (!Number.isInteger(order) || order < 0) {
-      this.pa.warnSplat(ctx, `order ${order} is not a valid order`, '__alloc_pages');
+      warnSplat(this.pa.events, this.pa.tick, ctx, `order ${order} is not a valid order`, '__alloc_pages');
       return {pfn: -1, stallTicks: 0};
     }
     return this.pa.allocPages(ctx, nid, gfp, order, owner);
@@ -142,7 +143,7 @@ export class Machine {
   freePagesPage(ctx: ExecContext, page: bigint, order: number): boolean {
     const pfn = this.pageToPfn(page);
     if (pfn === undefined) {
-      this.pa.bugSplat(ctx, 'mm/page_alloc.c', `__free_pages(): 0x${page.toString(16)} is not a struct page pointer`);
+      bugSplat(this.pa.events, this.pa.tick, ctx, 'mm/page_alloc.c', `__free_pages(): 0x${page.toString(16)} is not a struct page pointer`);
       return false;
     }
     return this.freePagesPfn(ctx, pfn, order);
@@ -153,7 +154,7 @@ export class Machine {
     if (addr === 0n) return false;
     const pfn = this.virtToPfn(addr);
     if (pfn === undefined) {
-      this.pa.bugSplat(ctx, 'mm/page_alloc.c', `free_pages(): VM_BUG_ON(!virt_addr_valid(0x${addr.toString(16)}))`);
+      bugSplat(this.pa.events, this.pa.tick, ctx, 'mm/page_alloc.c', `free_pages(): VM_BUG_ON(!virt_addr_valid(0x${addr.toString(16)}))`);
       return false;
     }
     return this.freePagesPfn(ctx, pfn, order);

@@ -20,7 +20,9 @@ import {
   PG_RESERVED,
   PG_TAIL,
 } from '../../source/kernel/page-alloc/types.js';
-import {NR_PCP_LISTS, type Zone} from '../../source/kernel/page-alloc/zone.js';
+import {reserveHighatomicPageblock, unreserveHighatomicPageblock} from '../../source/kernel/page-alloc/fallback.js';
+import {NR_PCP_LISTS} from '../../source/kernel/page-alloc/pcp.js';
+import type {Zone} from '../../source/kernel/page-alloc/zone.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -497,7 +499,7 @@ describe('what the kernel itself leaves behind', () => {
     z.state[idx] = PG_ALLOC;
     z.order[idx] = 1;
     z.info[idx] = MIGRATE_UNMOVABLE | (OWNER_KERNEL << 2);
-    z.reserveHighatomicPageblock(idx);
+    reserveHighatomicPageblock(z, idx);
     m.pa.stats.highatomicReserved++;
     return idx;
   }
@@ -511,7 +513,7 @@ describe('what the kernel itself leaves behind', () => {
     z.freeBlock(0, idx, 1); // merges up to order 9, not with the Movable pageblock at p + 512
     expect(z.order[idx]).toBe(9);
     expect(check(m)).toEqual([]);
-    z.unreserveHighatomicPageblock(MIGRATE_UNMOVABLE, true); // retypes p and moves its block, no merge
+    unreserveHighatomicPageblock(z, MIGRATE_UNMOVABLE, true); // retypes p and moves its block, no merge
     expect([z.pageblockType(idx), z.state[idx], z.order[idx], z.state[idx + 512], z.order[idx + 512]]).toEqual([MIGRATE_UNMOVABLE, PG_BUDDY, 9, PG_BUDDY, 9]);
     expect(check(m)).toEqual([]);
     // Without a HighAtomic reservation in the machine's history the same pair is a missed merge.
@@ -532,7 +534,7 @@ describe('what the kernel itself leaves behind', () => {
     expect([z.order[a], z.info[a], z.nrReservedHighatomic, highatomic()]).toEqual([10, MIGRATE_HIGHATOMIC, 1024, 2]);
     // Linux 6.6 retyped only the first pageblock and leaked the second's count when the block was later
     // stolen; we follow the 6.12 fix: both pageblocks go, and the count with them.
-    z.unreserveHighatomicPageblock(MIGRATE_UNMOVABLE, false);
+    unreserveHighatomicPageblock(z, MIGRATE_UNMOVABLE, false);
     expect([z.info[a], z.nrReservedHighatomic, highatomic()]).toEqual([MIGRATE_UNMOVABLE, 0, 0]);
     while (z.allocBlock(0, 0, MIGRATE_MOVABLE, 0, OWNER_KERNEL) >= 0 && z.freePages > 4096);
     expect(check(m)).toEqual([]);

@@ -5,7 +5,7 @@
 // would compact or kill and retry); direct reclaim does its work at once and reports how many ticks the caller
 // would have slept; cpusets and mempolicies are not modelled.
 import type {MachineConfig} from '../config.js';
-import {commOf, type ExecContext, inAtomic} from '../context.js';
+import {type ExecContext, inAtomic} from '../context.js';
 import type {EventLog} from '../events.js';
 import {
   __GFP_DIRECT_RECLAIM,
@@ -20,7 +20,10 @@ import {
   gfpMigratetype,
   gfpZone,
 } from '../gfp.js';
+import {reserveHighatomicPageblock, unreserveHighatomicPageblock} from './fallback.js';
+import {drainPcp} from './pcp.js';
 import {directReclaim, kswapdStep, shouldReclaimRetry, wakeupKswapd} from './reclaim.js';
+import {badPage, bugSplat, sleepingInAtomic, warnAlloc, warnSplat} from './report.js';
 import {
   ALLOC_CPUSET,
   ALLOC_HIGHATOMIC,
@@ -34,11 +37,7 @@ import {
   ALLOC_WMARK_MIN,
   COSTLY_ORDER,
   MAX_ORDER,
-  MIGRATETYPE_LETTERS,
-  NR_MIGRATETYPES,
-  NR_ORDERS,
   OWNER_PAGECACHE,
-  PAGE_SIZE,
   PG_ALLOC,
   PG_BUDDY,
   PG_HOLE,
@@ -243,19 +242,19 @@ export class PageAllocator {
   allocPages(ctx: ExecContext, nid: number, gfp: number, order: number, owner: number): AllocResult {
     if (order > MAX_ORDER) {
       // The kernel: WARN_ON_ONCE(!(gfp & __GFP_NOWARN)) and NULL.
-      if (!(gfp & __GFP_NOWARN)) this.warnSplat(ctx, `order ${order} is above MAX_PAGE_ORDER (${MAX_ORDER})`, '__alloc_pages');
+      if (!(gfp & __GFP_NOWARN)) warnSplat(this.events, this.tick, ctx, `order ${order} is above MAX_PAGE_ORDER (${MAX_ORDER})`, '__alloc_pages');
       this.stats.allocFailures++;
       return NULL_RESULT;
     }
     const zname = gfpZone(gfp, this.hasHighmem);
     if (zname === undefined) {
-      this.bugSplat(ctx, 'include/linux/gfp.h', `gfp_zone(): invalid zone modifiers in ${formatMode(gfp)}`);
+      bugSplat(this.events, this.tick, ctx, 'include/linux/gfp.h', `gfp_zone(): invalid zone modifiers in ${formatMode(gfp)}`);
       this.stats.allocFailures++;
       return NULL_RESULT;
     }
     if (gfp & __GFP_DIRECT_RECLAIM && inAtomic(ctx)) {
       // might_alloc() -> might_sleep(): the splat, then we go on as if the caller could not sleep.
-      this.sleepingInAtomic(ctx, 'mm/page_alloc.c');
+      sleepingInAtomic(this.events, this.tick, ctx, 'mm/page_alloc.c');
       gfp &= ~__GFP_DIRECT_RECLAIM;
     }
     const highestIdx = this.zoneIdxOf(zname);
@@ -291,7 +290,7 @@ export class PageAllocator {
       pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);
       if (pfn < 0) {
         // unreserve_highatomic_pageblock(): one pageblock back, from the first eligible zone that has one.
-        for (const z of zonelist) if (z.zoneIdx <= highestIdx && z.unreserveHighatomicPageblock(mt, false)) break;
+        for (const z of zonelist) if (z.zoneIdx <= highestIdx && unreserveHighatomicPageblock(z, mt, false)) break;
         this.drainAllPages();
         pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);
       }
@@ -337,7 +336,7 @@ export class PageAllocator {
         }
         if (allocFlags & ALLOC_HIGHATOMIC) {
           const before = zone.nrReservedHighatomic;
-          zone.reserveHighatomicPageblock(idx);
+          reserveHighatomicPageblock(zone, idx);
           if (zone.nrReservedHighatomic > before) this.stats.highatomicReserved++;
         }
         if (owner === OWNER_PAGECACHE) zone.lruAdd(idx);
@@ -376,22 +375,14 @@ export class PageAllocator {
   /** drain_all_pages(): every CPU's lists in every zone back to the buddy lists. */
   drainAllPages(): number {
     let n = 0;
-    for (const z of this.zones) for (let c = 0; c < this.config.nrCpus; c++) n += z.drainPcp(c);
+    for (const z of this.zones) for (let c = 0; c < this.config.nrCpus; c++) n += drainPcp(z, c);
     return n;
   }
 
   private nopage(ctx: ExecContext, gfp: number, order: number, stallTicks: number, nid: number): AllocResult {
     this.stats.allocFailures++;
-    if (!(gfp & __GFP_NOWARN)) this.warnAlloc(ctx, gfp, order, nid);
+    if (!(gfp & __GFP_NOWARN)) warnAlloc(this.events, this.tick, ctx, gfp, order, this.nodes, nid);
     return {pfn: -1, stallTicks};
-  }
-
-  /** warn_alloc(): the failure line, then show_free_areas()'s buddy summary of each zone the caller could use. */
-  private warnAlloc(ctx: ExecContext, gfp: number, order: number, nid: number): void {
-    const mems = this.nodes.length === 1 ? '0' : `0-${this.nodes.length - 1}`;
-    const text = `${commOf(ctx)}: page allocation failure: order:${order}, ${formatMode(gfp)}, nodemask=(null),cpuset=/,mems_allowed=${mems}`;
-    const detail = [`CPU: ${ctx.cpu} Comm: ${commOf(ctx)}`, ...this.nodes[nid].zonelist.map((z) => showFreeArea(z))];
-    this.events.push(this.tick, ctx.cpu, 'alloc_fail', text, detail);
   }
 
   // ---- freeing --------------------------------------------------------------------------------------------
@@ -403,7 +394,7 @@ export class PageAllocator {
   freePages(ctx: ExecContext, pfn: number, order: number): boolean {
     const zone = this.zoneOf(pfn);
     if (!zone) {
-      this.badPage(ctx, pfn, 'no memory behind this pfn (pfn_valid() fails)');
+      badPage(this.events, this.tick, ctx, pfn, 'no memory behind this pfn (pfn_valid() fails)');
       return false;
     }
     const idx = pfn - zone.startPfn;
@@ -415,11 +406,11 @@ export class PageAllocator {
         : st === PG_RESERVED ? 'PageReserved: memory the kernel reserved at boot'
         : st === PG_HOLE ? 'no memory behind this pfn'
         : 'not the first page of an allocated block (a tail page, or already free)';
-      this.badPage(ctx, pfn, why);
+      badPage(this.events, this.tick, ctx, pfn, why);
       return false;
     }
     if (zone.order[idx] !== order) {
-      this.badPage(ctx, pfn, `freed with order ${order}, allocated with order ${zone.order[idx]}`);
+      badPage(this.events, this.tick, ctx, pfn, `freed with order ${order}, allocated with order ${zone.order[idx]}`);
       return false;
     }
     if (zone.info[idx] >> 2 === OWNER_PAGECACHE) zone.lruDel(idx);
@@ -449,37 +440,6 @@ export class PageAllocator {
   runKswapds(): void {
     for (const n of this.nodes) if (n.kswapd.awake) kswapdStep(this, n);
   }
-
-  // ---- reports --------------------------------------------------------------------------------------------
-
-  private badPage(ctx: ExecContext, pfn: number, why: string): void {
-    const hex = pfn < 0 ? '-' + (-pfn).toString(16) : pfn.toString(16).padStart(5, '0');
-    this.events.push(this.tick, ctx.cpu, 'bug', `BUG: Bad page state in process ${commOf(ctx)}  pfn:${hex}`, [
-      `page: refcount:0 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${pfn.toString(16)}`,
-      `page dumped because: ${why}`,
-    ]);
-  }
-
-  bugSplat(ctx: ExecContext, where: string, what: string): void {
-    this.events.push(this.tick, ctx.cpu, 'bug', `kernel BUG at ${where}!`, [what, `CPU: ${ctx.cpu} Comm: ${commOf(ctx)}`]);
-  }
-
-  warnSplat(ctx: ExecContext, what: string, fn: string): void {
-    this.events.push(this.tick, ctx.cpu, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/page_alloc.c ${fn}`, [what, `Comm: ${commOf(ctx)}`]);
-  }
-
-  /** __might_sleep(): "BUG: sleeping function called from invalid context". */
-  sleepingInAtomic(ctx: ExecContext, where: string): void {
-    this.events.push(this.tick, ctx.cpu, 'bug', `BUG: sleeping function called from invalid context at ${where}`, [
-      `in_atomic(): 1, irqs_disabled(): ${ctx.context === 'hardirq' ? 1 : 0}, non_block: 0, pid: 0, name: ${commOf(ctx)}`,
-      `preempt_count: ${ctx.context === 'hardirq' ? '10001' : '101'}, expected: 0`,
-    ]);
-  }
-
-  /** Free pages of a zone in kB as show_free_areas() sums them. */
-  freeKb(z: Zone): number {
-    return (z.freePages * PAGE_SIZE) / 1024;
-  }
 }
 
 /** gfp_to_alloc_flags() (6.3+): __GFP_HIGH reaches into min; non-blocking callers a little further. */
@@ -494,19 +454,4 @@ export function gfpToAllocFlags(gfp: number, order: number): number {
     if (flags & ALLOC_MIN_RESERVE) flags &= ~ALLOC_CPUSET;
   }
   return flags;
-}
-
-/** show_free_areas() per zone: "Node 0 DMA32: 3*4kB (UM) 2*8kB (M) ... = 1234kB". */
-export function showFreeArea(z: Zone): string {
-  const parts: string[] = [];
-  let total = 0;
-  for (let o = 0; o < NR_ORDERS; o++) {
-    const n = z.nrFree[o];
-    const kb = 4 << o;
-    total += n * kb;
-    let types = '';
-    for (let mt = 0; mt < NR_MIGRATETYPES; mt++) if (z.freeCountOf(o, mt) > 0) types += MIGRATETYPE_LETTERS[mt];
-    parts.push(`${n}*${kb}kB${types ? ` (${types})` : ''}`);
-  }
-  return `Node ${z.nid} ${z.name}: ${parts.join(' ')} = ${total}kB`;
 }

@@ -5,6 +5,7 @@
 // FIFO list per zone (as before 4.8), oldest first, with no active/inactive aging; kswapd frees at most
 // KSWAPD_PAGES_PER_TICK pages per tick.
 import type {PageAllocator, PgNode} from './allocator.js';
+import {unreserveHighatomicPageblock} from './fallback.js';
 import {MAX_RECLAIM_RETRIES, SWAP_CLUSTER_MAX} from './types.js';
 import type {Zone} from './zone.js';
 
@@ -114,7 +115,7 @@ export function directReclaim(pa: PageAllocator, cpu: number, zonelist: readonly
  */
 export function shouldReclaimRetry(pa: PageAllocator, zonelist: readonly Zone[], highestIdx: number, order: number, allocFlags: number, noProgressLoops: number, mt: number): boolean {
   if (noProgressLoops > MAX_RECLAIM_RETRIES) {
-    for (const z of zonelist) if (z.zoneIdx <= highestIdx && z.unreserveHighatomicPageblock(mt, true)) return true;
+    for (const z of zonelist) if (z.zoneIdx <= highestIdx && unreserveHighatomicPageblock(z, mt, true)) return true;
     return false;
   }
   for (const z of zonelist) {

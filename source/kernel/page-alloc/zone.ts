@@ -1,23 +1,22 @@
 // mm/page_alloc.c: one zone's buddy allocator. The kernel keeps free blocks on free_area[order].free_list[mt];
 // a block of 2^order pages is split by expand() and merged back by __free_one_page() with its buddy
-// pfn ^ (1 << order). Blocks of migrate types that ran dry are stolen from other types a pageblock at a time.
-// Per-CPU lists (orders 0..3) sit in front of it and move pages in batches.
+// pfn ^ (1 << order). When a type's lists run dry, __rmqueue() falls back to other types (fallback.ts); per-CPU
+// lists sit in front of the buddy lists (pcp.ts).
 //
 // We model that with per-page state in typed arrays indexed by (pfn - startPfn): 11 bytes a page (two list
 // links, state, order, info), never one object per page. The kernel's page->lru / page->pcp_list / the LRU are
 // one union; so are our links: a page is on at most one list at a time.
 // Simplified: free blocks go on the list of their pageblock's type at free time (6.6 behaviour, before 6.10's
-// strict freelist/pageblock consistency); pcp batch and high are the static values (no adaptive pcp->high,
-// no alloc_factor/free_factor scaling); no watermark boosting, no CMA, no isolation.
+// strict freelist/pageblock consistency); no CMA, no isolation.
+import {rmqueueFallback} from './fallback.js';
+import {freeToPcp, NR_PCP_LISTS, rmqueuePcplist} from './pcp.js';
 import {
   ALLOC_HIGHATOMIC,
   ALLOC_MIN_RESERVE,
-  ALLOC_NOFRAGMENT,
   ALLOC_NON_BLOCK,
   ALLOC_OOM,
   ALLOC_RESERVES,
   COSTLY_ORDER,
-  FALLBACKS,
   MAX_ORDER,
   MIGRATE_HIGHATOMIC,
   MIGRATE_MOVABLE,
@@ -27,20 +26,15 @@ import {
   type MigrateType,
   NR_MIGRATETYPES,
   NR_ORDERS,
-  OWNER_PAGECACHE,
-  OWNER_USER,
   PAGEBLOCK_ORDER,
   PAGEBLOCK_PAGES,
   PG_ALLOC,
   PG_BUDDY,
   PG_HOLE,
-  PG_PCP,
   PG_RESERVED,
   PG_TAIL,
 } from './types.js';
 
-/** Lists per CPU per zone: (COSTLY_ORDER + 1) orders x MIGRATE_PCPTYPES types; order_to_pindex(). */
-export const NR_PCP_LISTS = (COSTLY_ORDER + 1) * MIGRATE_PCPTYPES;
 const NIL = -1;
 
 export type ZoneInit = {
@@ -305,131 +299,12 @@ export class Zone {
     return hb >= 0 && hb < this.spanned && this.state[hb] === PG_BUDDY && this.order[hb] === order + 1;
   }
 
-  // ---- migrate-type fallback ------------------------------------------------------------------------------
-
-  /**
-   * __rmqueue_fallback() (6.6): look for the largest block on another type's lists, claim its whole pageblock
-   * when that is worth it, and leave the block on our type's list for __rmqueue_smallest() to take.
-   */
-  rmqueueFallback(order: number, startMt: number, allocFlags: number): boolean {
-    if (startMt >= MIGRATE_PCPTYPES) return false; // fallbacks[] has rows for the pcp types only
-    let minOrder = order;
-    if (order < PAGEBLOCK_ORDER && allocFlags & ALLOC_NOFRAGMENT) minOrder = PAGEBLOCK_ORDER;
-    let found = -1;
-    let current = MAX_ORDER;
-    let canSteal = false;
-    for (; current >= minOrder; current--) {
-      const r = this.findSuitableFallback(current, startMt);
-      if (r < 0) continue;
-      found = r & 0xff;
-      canSteal = (r & 0x100) !== 0;
-      // Movable allocations that cannot steal take the smallest block, to leave large ones for others.
-      if (!canSteal && startMt === MIGRATE_MOVABLE && current > order) {
-        for (current = order; current < NR_ORDERS; current++) {
-          const s = this.findSuitableFallback(current, startMt);
-          if (s >= 0) {
-            found = s & 0xff;
-            canSteal = (s & 0x100) !== 0;
-            break;
-          }
-        }
-      }
-      break;
-    }
-    if (found < 0 || current > MAX_ORDER) return false; // the kernel VM_BUG_ONs the second case
-    const idx = this.freeHead[current * NR_MIGRATETYPES + found];
-    this.stats.fallbacks++;
-    this.stealSuitableFallback(idx, current, startMt, canSteal);
-    return true;
-  }
-
-  /** find_suitable_fallback(): the first fallback type with a block at this order; bit 8 = can_steal. */
-  private findSuitableFallback(order: number, mt: number): number {
-    if (this.nrFree[order] === 0) return -1;
-    const steal = canStealFallback(order, mt) ? 0x100 : 0;
-    const fb = FALLBACKS[mt];
-    for (let i = 0; i < 2; i++) {
-      if (this.freeHead[order * NR_MIGRATETYPES + fb[i]] !== NIL) return fb[i] | steal;
-    }
-    return -1;
-  }
-
-  /** steal_suitable_fallback() */
-  private stealSuitableFallback(idx: number, order: number, startMt: number, wholeBlock: boolean): void {
-    const oldType = this.pageblockType(idx);
-    if (oldType !== MIGRATE_HIGHATOMIC) {
-      if (order >= PAGEBLOCK_ORDER) {
-        // change_pageblock_range(): the block covers whole pageblocks; they all become ours.
-        this.changePageblockRange(idx, order, startMt as MigrateType);
-        this.stats.steals += (1 << order) >> PAGEBLOCK_ORDER;
-      } else if (wholeBlock) {
-        const {moved, movable} = this.moveFreepagesBlock(idx, startMt);
-        if (moved > 0) {
-          // Pages in the block already allocated as our type ("alike") count towards claiming it.
-          let alike = 0;
-          if (startMt === MIGRATE_MOVABLE) alike = movable;
-          else if (oldType === MIGRATE_MOVABLE) alike = PAGEBLOCK_PAGES - (moved + movable);
-          if (moved + alike >= PAGEBLOCK_PAGES >> 1) {
-            this.setPageblockType(idx, startMt as MigrateType);
-            this.stats.steals++;
-          }
-          return;
-        }
-      }
-    }
-    this.moveToFreeList(idx, startMt);
-  }
-
-  /**
-   * change_pageblock_range(): retype every pageblock a block of order >= pageblock_order covers. A HighAtomic
-   * pageblock among them leaves the reserve (the fix of 6.12's "highatomic typing in multi-block buddies";
-   * 6.6 checked the first pageblock only and leaked the reserve count).
-   */
-  private changePageblockRange(idx: number, order: number, mt: MigrateType): void {
-    for (let i = 0; i < 1 << order; i += PAGEBLOCK_PAGES) {
-      if (this.pageblockType(idx + i) === MIGRATE_HIGHATOMIC) {
-        this.nrReservedHighatomic -= Math.min(PAGEBLOCK_PAGES, this.nrReservedHighatomic);
-      }
-      this.setPageblockType(idx + i, mt);
-    }
-  }
-
-  /**
-   * move_freepages_block(): move every free block in idx's pageblock to mt's lists; count the pages that
-   * are allocated and movable (on the LRU) on the way.
-   */
-  moveFreepagesBlock(idx: number, mt: number): {moved: number; movable: number} {
-    const pfn = this.startPfn + idx;
-    const blockStart = (pfn & ~(PAGEBLOCK_PAGES - 1)) - this.startPfn;
-    const e = blockStart + PAGEBLOCK_PAGES;
-    if (e > this.spanned) return {moved: 0, movable: 0}; // do not cross the zone's end
-    const s = blockStart < 0 ? idx : blockStart; // nor its start: begin at the page itself
-    let moved = 0;
-    let movable = 0;
-    for (let i = s; i < e; ) {
-      const st = this.state[i];
-      if (st === PG_BUDDY) {
-        const o = this.order[i];
-        this.moveToFreeList(i, mt); // list_move_tail(), even onto the list it is on
-        moved += 1 << o;
-        i += 1 << o;
-        continue;
-      }
-      if (st === PG_ALLOC) {
-        const owner = this.info[i] >> 2;
-        if ((this.info[i] & 3) === MIGRATE_MOVABLE && (owner === OWNER_PAGECACHE || owner === OWNER_USER)) movable++;
-      }
-      i++;
-    }
-    return {moved, movable};
-  }
-
   /** __rmqueue(): our type first, then steal from another type and retry. */
   rmqueue(order: number, mt: number, allocFlags: number): number {
     for (;;) {
       const idx = this.rmqueueSmallest(order, mt);
       if (idx !== NIL) return idx;
-      if (!this.rmqueueFallback(order, mt, allocFlags)) return NIL;
+      if (!rmqueueFallback(this, order, mt, allocFlags)) return NIL;
     }
   }
 
@@ -444,111 +319,12 @@ export class Zone {
     return idx;
   }
 
-  // ---- per-CPU lists --------------------------------------------------------------------------------------
-
-  private pcpAddHead(li: number, idx: number): void {
-    const h = this.pcpHead[li];
-    this.next[idx] = h;
-    this.prev[idx] = NIL;
-    if (h === NIL) this.pcpTail[li] = idx;
-    else this.prev[h] = idx;
-    this.pcpHead[li] = idx;
-  }
-
-  private pcpAddTail(li: number, idx: number): void {
-    const t = this.pcpTail[li];
-    this.prev[idx] = t;
-    this.next[idx] = NIL;
-    if (t === NIL) this.pcpHead[li] = idx;
-    else this.next[t] = idx;
-    this.pcpTail[li] = idx;
-  }
-
-  private pcpUnlink(li: number, idx: number): void {
-    const n = this.next[idx];
-    const p = this.prev[idx];
-    if (p === NIL) this.pcpHead[li] = n;
-    else this.next[p] = n;
-    if (n === NIL) this.pcpTail[li] = p;
-    else this.prev[n] = p;
-  }
-
-  /** rmqueue_pcplist(): take from this CPU's list; refill it with a batch from the buddy lists when empty. */
-  rmqueuePcplist(cpu: number, order: number, mt: number, allocFlags: number): number {
-    const li = cpu * NR_PCP_LISTS + order * MIGRATE_PCPTYPES + mt;
-    if (this.pcpHead[li] === NIL) {
-      // rmqueue_bulk(): batch blocks of this order (at least 2 for order > 0), no watermark check.
-      const batch = order ? Math.max(this.pcpBatch >> order, 2) : this.pcpBatch;
-      for (let i = 0; i < batch; i++) {
-        const idx = this.rmqueue(order, mt, allocFlags);
-        if (idx === NIL) break;
-        this.state[idx] = PG_PCP;
-        this.order[idx] = order;
-        this.info[idx] = mt;
-        this.pcpAddTail(li, idx);
-        this.pcpCount[cpu] += 1 << order;
-      }
-      if (this.pcpHead[li] === NIL) return NIL;
-    }
-    const idx = this.pcpHead[li];
-    this.pcpUnlink(li, idx);
-    this.pcpCount[cpu] -= 1 << order;
-    return idx;
-  }
-
-  /** free_unref_page_commit(): onto the CPU's list; past pcp->high, a batch goes back to the buddy lists. */
-  private freeToPcp(cpu: number, idx: number, order: number): void {
-    let mt = this.pageblockType(idx) as number;
-    if (mt >= MIGRATE_PCPTYPES) mt = MIGRATE_MOVABLE; // HighAtomic pages wait on the movable list
-    const pindex = order * MIGRATE_PCPTYPES + mt;
-    this.state[idx] = PG_PCP;
-    this.order[idx] = order;
-    this.info[idx] = mt;
-    this.pcpAddHead(cpu * NR_PCP_LISTS + pindex, idx);
-    this.pcpCount[cpu] += 1 << order;
-    if (this.pcpCount[cpu] >= this.pcpHigh) {
-      const n = this.pcpHigh < this.pcpBatch ? 1 : this.pcpBatch;
-      this.freePcppagesBulk(cpu, n, pindex);
-    }
-  }
-
-  /** free_pcppages_bulk(): round robin over the lists, oldest pages (the tails) first. */
-  freePcppagesBulk(cpu: number, count: number, pindex: number): void {
-    count = Math.min(this.pcpCount[cpu], count);
-    const base = cpu * NR_PCP_LISTS;
-    pindex = pindex - 1;
-    while (count > 0) {
-      let li: number;
-      do {
-        if (++pindex > NR_PCP_LISTS - 1) pindex = 0;
-        li = base + pindex;
-      } while (this.pcpHead[li] === NIL);
-      const order = (pindex / MIGRATE_PCPTYPES) | 0;
-      do {
-        const idx = this.pcpTail[li];
-        this.pcpUnlink(li, idx);
-        count -= 1 << order;
-        this.pcpCount[cpu] -= 1 << order;
-        this.state[idx] = PG_TAIL;
-        this.freeOnePage(idx, order, this.pageblockType(idx), false);
-      } while (count > 0 && this.pcpHead[li] !== NIL);
-    }
-  }
-
-  /** drain_pages_zone(): everything on a CPU's lists goes back to the buddy lists. */
-  drainPcp(cpu: number): number {
-    if (!this.pcpEnabled) return 0;
-    const n = this.pcpCount[cpu];
-    if (n > 0) this.freePcppagesBulk(cpu, n, 0);
-    return n;
-  }
-
   // ---- allocate and free a block --------------------------------------------------------------------------
 
   /** rmqueue(): per-CPU lists for orders 0..3, else the buddy lists. Marks the block allocated. */
   allocBlock(cpu: number, order: number, mt: number, allocFlags: number, owner: number): number {
     let idx = NIL;
-    if (this.pcpEnabled && order <= COSTLY_ORDER) idx = this.rmqueuePcplist(cpu, order, mt, allocFlags);
+    if (this.pcpEnabled && order <= COSTLY_ORDER) idx = rmqueuePcplist(this, cpu, order, mt, allocFlags);
     if (idx === NIL) idx = this.rmqueueBuddy(order, mt, allocFlags);
     if (idx === NIL) return NIL;
     this.state[idx] = PG_ALLOC;
@@ -562,7 +338,7 @@ export class Zone {
   freeBlock(cpu: number, idx: number, order: number): void {
     this.stats.pgfree += 1 << order;
     if (this.pcpEnabled && order <= COSTLY_ORDER) {
-      this.freeToPcp(cpu, idx, order);
+      freeToPcp(this, cpu, idx, order);
       return;
     }
     this.state[idx] = PG_TAIL;
@@ -600,38 +376,6 @@ export class Zone {
       )
         return true;
       if (allocFlags & (ALLOC_HIGHATOMIC | ALLOC_OOM) && this.freeHead[base + MIGRATE_HIGHATOMIC] !== NIL) return true;
-    }
-    return false;
-  }
-
-  // ---- the HighAtomic reserve -----------------------------------------------------------------------------
-
-  /** reserve_highatomic_pageblock(): keep the pageblock of a successful high-order atomic allocation for such. */
-  reserveHighatomicPageblock(idx: number): void {
-    const max = Math.floor(this.managed / 100) + PAGEBLOCK_PAGES;
-    if (this.nrReservedHighatomic >= max) return;
-    const mt = this.pageblockType(idx);
-    if (mt >= MIGRATE_PCPTYPES) return; // only pageblocks that can merge with others
-    this.nrReservedHighatomic += PAGEBLOCK_PAGES;
-    this.setPageblockType(idx, MIGRATE_HIGHATOMIC);
-    this.moveFreepagesBlock(idx, MIGRATE_HIGHATOMIC);
-  }
-
-  /** unreserve_highatomic_pageblock() for one zone: give one reserved pageblock back to mt. */
-  unreserveHighatomicPageblock(mt: number, force: boolean): boolean {
-    if (!force && this.nrReservedHighatomic <= PAGEBLOCK_PAGES) return false;
-    for (let o = 0; o < NR_ORDERS; o++) {
-      const idx = this.freeHead[o * NR_MIGRATETYPES + MIGRATE_HIGHATOMIC];
-      if (idx === NIL) continue;
-      // A free block of order 10 spans two pageblocks: both leave the reserve (6.12 behaviour, see above).
-      if (o > PAGEBLOCK_ORDER) this.changePageblockRange(idx, o, mt as MigrateType);
-      else {
-        if (this.pageblockType(idx) === MIGRATE_HIGHATOMIC) {
-          this.nrReservedHighatomic -= Math.min(PAGEBLOCK_PAGES, this.nrReservedHighatomic);
-        }
-        this.setPageblockType(idx, mt as MigrateType);
-      }
-      if (this.moveFreepagesBlock(idx, mt).moved > 0) return true;
     }
     return false;
   }
@@ -680,12 +424,6 @@ export class Zone {
     for (let c = 0; c < this.pcpCount.length; c++) n += this.pcpCount[c];
     return n;
   }
-}
-
-/** can_steal_fallback(): whole pageblocks are worth claiming for big blocks and for unmovable/reclaimable. */
-function canStealFallback(order: number, startMt: number): boolean {
-  if (order >= PAGEBLOCK_ORDER) return true;
-  return order >= PAGEBLOCK_ORDER >> 1 || startMt === MIGRATE_RECLAIMABLE || startMt === MIGRATE_UNMOVABLE;
 }
 
 /** __ffs(): index of the lowest set bit. */

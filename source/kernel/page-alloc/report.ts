@@ -1,0 +1,63 @@
+// The page allocator's reports to the kernel log: bad_page() when a free finds a page in the wrong state, BUG()
+// and WARN() splats, __might_sleep()'s "sleeping function called from invalid context", and warn_alloc()'s
+// "page allocation failure" with show_free_areas()'s buddy summary of each zone the caller could use.
+//
+// We model the first lines of each report as the kernel prints them, pushed to the machine's EventLog at the
+// tick given, for the CPU of the calling context.
+// Simplified: no stack traces or register dumps, no ratelimiting; pid is always 0.
+import {commOf, type ExecContext} from '../context.js';
+import type {EventLog} from '../events.js';
+import {formatMode} from '../gfp.js';
+import type {PgNode} from './allocator.js';
+import {MIGRATETYPE_LETTERS, NR_MIGRATETYPES, NR_ORDERS} from './types.js';
+import type {Zone} from './zone.js';
+
+/** bad_page(): "BUG: Bad page state", with the reason free_pages_prepare() found. */
+export function badPage(log: EventLog, tick: number, ctx: ExecContext, pfn: number, why: string): void {
+  const hex = pfn < 0 ? '-' + (-pfn).toString(16) : pfn.toString(16).padStart(5, '0');
+  log.push(tick, ctx.cpu, 'bug', `BUG: Bad page state in process ${commOf(ctx)}  pfn:${hex}`, [
+    `page: refcount:0 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${pfn.toString(16)}`,
+    `page dumped because: ${why}`,
+  ]);
+}
+
+/** BUG() / VM_BUG_ON(): "kernel BUG at file!". */
+export function bugSplat(log: EventLog, tick: number, ctx: ExecContext, where: string, what: string): void {
+  log.push(tick, ctx.cpu, 'bug', `kernel BUG at ${where}!`, [what, `CPU: ${ctx.cpu} Comm: ${commOf(ctx)}`]);
+}
+
+/** WARN_ON() in mm/page_alloc.c. */
+export function warnSplat(log: EventLog, tick: number, ctx: ExecContext, what: string, fn: string): void {
+  log.push(tick, ctx.cpu, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/page_alloc.c ${fn}`, [what, `Comm: ${commOf(ctx)}`]);
+}
+
+/** __might_sleep(): "BUG: sleeping function called from invalid context". */
+export function sleepingInAtomic(log: EventLog, tick: number, ctx: ExecContext, where: string): void {
+  log.push(tick, ctx.cpu, 'bug', `BUG: sleeping function called from invalid context at ${where}`, [
+    `in_atomic(): 1, irqs_disabled(): ${ctx.context === 'hardirq' ? 1 : 0}, non_block: 0, pid: 0, name: ${commOf(ctx)}`,
+    `preempt_count: ${ctx.context === 'hardirq' ? '10001' : '101'}, expected: 0`,
+  ]);
+}
+
+/** warn_alloc(): the failure line, then show_free_areas()'s buddy summary of each zone the caller could use. */
+export function warnAlloc(log: EventLog, tick: number, ctx: ExecContext, gfp: number, order: number, nodes: readonly PgNode[], nid: number): void {
+  const mems = nodes.length === 1 ? '0' : `0-${nodes.length - 1}`;
+  const text = `${commOf(ctx)}: page allocation failure: order:${order}, ${formatMode(gfp)}, nodemask=(null),cpuset=/,mems_allowed=${mems}`;
+  const detail = [`CPU: ${ctx.cpu} Comm: ${commOf(ctx)}`, ...nodes[nid].zonelist.map((z) => showFreeArea(z))];
+  log.push(tick, ctx.cpu, 'alloc_fail', text, detail);
+}
+
+/** show_free_areas() per zone: "Node 0 DMA32: 3*4kB (UM) 2*8kB (M) ... = 1234kB". */
+export function showFreeArea(z: Zone): string {
+  const parts: string[] = [];
+  let total = 0;
+  for (let o = 0; o < NR_ORDERS; o++) {
+    const n = z.nrFree[o];
+    const kb = 4 << o;
+    total += n * kb;
+    let types = '';
+    for (let mt = 0; mt < NR_MIGRATETYPES; mt++) if (z.freeCountOf(o, mt) > 0) types += MIGRATETYPE_LETTERS[mt];
+    parts.push(`${n}*${kb}kB${types ? ` (${types})` : ''}`);
+  }
+  return `Node ${z.nid} ${z.name}: ${parts.join(' ')} = ${total}kB`;
+}
