@@ -10,6 +10,11 @@ import {bugSplat, warnSplat} from './page-alloc/report.js';
 import {OWNER_KERNEL, OWNER_PAGECACHE, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {Prng} from './prng.js';
+import type {KmemCache} from './slab/cache.js';
+import {KMALLOC_MAX_SIZE} from './slab/geometry.js';
+import {NULL_OBJ, SlabAllocator, type SlabModel, ZERO_SIZE} from './slab/slab-allocator.js';
+import {SlubModel} from './slab/slub.js';
+import {ClassicSlabModel} from './slab/slab-classic.js';
 
 /** x86_64 without KASLR: the direct map (PAGE_OFFSET) and the vmemmap of 64-byte struct pages. */
 export const X86_64_PAGE_OFFSET = 0xffff888000000000n;
@@ -17,10 +22,17 @@ export const X86_64_VMEMMAP = 0xffffea0000000000n;
 /** i386 3G/1G split: lowmem is mapped at 0xc0000000; mem_map holds 32-byte struct pages. */
 export const I386_PAGE_OFFSET = 0xc0000000n;
 
+/** ZERO_SIZE_PTR: what kmalloc(0) returns. */
+export const ZERO_SIZE_PTR = 16n;
+/** struct kmem_cache pointers: a made-up kernel data address per cache (the kernel's live in the kmem_cache cache). */
+const KMEM_CACHE_BASE = 0xffffffff83000000n;
+const KMEM_CACHE_STRIDE = 0x100n;
+
 export type BootResult = {ok: true; machine: Machine} | {ok: false; error: ConfigError};
 
 export class Machine {
   readonly pa: PageAllocator;
+  readonly slab: SlabAllocator;
   readonly events: EventLog;
   readonly prng: Prng;
   tick = 0;
@@ -37,6 +49,13 @@ export class Machine {
     this.events = new EventLog();
     this.prng = new Prng(seed);
     this.pa = new PageAllocator(config, this.events);
+    const model: SlabModel & {attach(sa: SlabAllocator): void} =
+      config.slab === 'slab' ? new ClassicSlabModel(this.pa.cpuNode) : new SlubModel(this.pa.cpuNode);
+    this.slab = new SlabAllocator(
+      {pa: this.pa, events: this.events, nrCpus: config.nrCpus, cpuNode: this.pa.cpuNode, virt: (phys) => this.physToVirt(phys)},
+      model,
+    );
+    model.attach(this.slab);
     if (config.profile === 'x86_64') {
       this.pageOffset = X86_64_PAGE_OFFSET;
       this.memmapBase = X86_64_VMEMMAP;
@@ -87,9 +106,10 @@ export class Machine {
     this.pa.tick = this.tick;
   }
 
-  /** The end of a tick: each awake kswapd reclaims its batch. */
+  /** The end of a tick: each awake kswapd reclaims its batch; the slab model does its periodic work. */
   endTick(): void {
     this.pa.runKswapds();
+    this.slab.endTick();
   }
 
   /** Log a line as the kernel (or the scenario) would. */
@@ -195,7 +215,134 @@ export class Machine {
     return this.pa.drainAllPages();
   }
 
+  // ---- slab API -------------------------------------------------------------------------------------------
+
+  private objAddr(phys: number): bigint {
+    return phys === NULL_OBJ ? 0n : phys === ZERO_SIZE ? ZERO_SIZE_PTR : this.physToVirt(phys);
+  }
+
+  /** A direct-map address as the slab allocator names objects (a physical address), or undefined. */
+  private objPhys(ctx: ExecContext, addr: bigint, fn: string): number | undefined {
+    if (addr === 0n) return NULL_OBJ;
+    if (addr === ZERO_SIZE_PTR) return ZERO_SIZE;
+    const pfn = this.virtToPfn(addr);
+    if (pfn === undefined) {
+      this.slab.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c ${fn}`, [`${fn}(0x${addr.toString(16)}) of an address which is no kernel memory`]);
+      return undefined;
+    }
+    return Number(addr - this.pageOffset);
+  }
+
+  private obj(r: number): {addr: bigint; stallTicks: number} {
+    return {addr: this.objAddr(r), stallTicks: this.slab.lastStall};
+  }
+
+  kmalloc(ctx: ExecContext, size: number, gfp: number): {addr: bigint; stallTicks: number} {
+    if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
+    this.pa.tick = this.tick;
+    return this.obj(this.slab.kmalloc(ctx, size, gfp));
+  }
+
+  /** kmalloc_array(): NULL when n * size overflows size_t, as check_mul_overflow() makes it. */
+  kmallocArray(ctx: ExecContext, n: bigint, size: bigint, gfp: number): {addr: bigint; stallTicks: number} {
+    const bytes = n * size;
+    if (bytes >= 1n << 64n) return {addr: 0n, stallTicks: 0};
+    return this.kmalloc(ctx, bytes > BigInt(KMALLOC_MAX_SIZE) * 2n ? KMALLOC_MAX_SIZE * 2 : Number(bytes), gfp);
+  }
+
+  krealloc(ctx: ExecContext, addr: bigint, size: number, gfp: number): {addr: bigint; stallTicks: number} {
+    if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
+    const p = this.objPhys(ctx, addr, 'krealloc');
+    if (p === undefined) return {addr: 0n, stallTicks: 0};
+    return this.obj(this.slab.krealloc(ctx, p, size, gfp));
+  }
+
+  ksize(addr: bigint): number {
+    if (addr === 0n || addr === ZERO_SIZE_PTR) return 0;
+    const pfn = this.virtToPfn(addr);
+    return pfn === undefined ? 0 : this.slab.ksize(Number(addr - this.pageOffset));
+  }
+
+  kfree(ctx: ExecContext, addr: bigint): boolean {
+    if (!this.checkCpu(ctx)) return false;
+    this.pa.tick = this.tick;
+    const p = this.objPhys(ctx, addr, 'kfree');
+    return p === undefined ? false : this.slab.kfree(ctx, p);
+  }
+
+  /** The struct kmem_cache pointer of a cache. */
+  cachePtr(c: KmemCache): bigint {
+    return KMEM_CACHE_BASE + BigInt(c.id) * KMEM_CACHE_STRIDE;
+  }
+
+  /** The live cache a struct kmem_cache pointer names, or undefined. */
+  cacheOf(ptr: bigint): KmemCache | undefined {
+    const off = ptr - KMEM_CACHE_BASE;
+    if (off < 0n || off % KMEM_CACHE_STRIDE !== 0n) return undefined;
+    const id = Number(off / KMEM_CACHE_STRIDE);
+    return this.slab.caches.find((c) => c.id === id);
+  }
+
+  private cacheArg(ctx: ExecContext, ptr: bigint, fn: string): KmemCache | undefined {
+    const c = this.cacheOf(ptr);
+    if (!c) this.slab.log(ctx, 'bug', `BUG: ${fn}() with 0x${ptr.toString(16)}, which is no live kmem_cache`);
+    return c;
+  }
+
+  kmemCacheCreate(ctx: ExecContext, name: string, size: number, align: number, flags: number): bigint {
+    this.pa.tick = this.tick;
+    const c = this.slab.createCache(ctx, name, size, align, flags);
+    return c ? this.cachePtr(c) : 0n;
+  }
+
+  kmemCacheAlloc(ctx: ExecContext, cache: bigint, gfp: number): {addr: bigint; stallTicks: number} {
+    if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
+    this.pa.tick = this.tick;
+    const c = this.cacheArg(ctx, cache, 'kmem_cache_alloc');
+    return c ? this.obj(this.slab.cacheAlloc(c, ctx, gfp)) : {addr: 0n, stallTicks: 0};
+  }
+
+  kmemCacheFree(ctx: ExecContext, cache: bigint, addr: bigint): boolean {
+    if (!this.checkCpu(ctx)) return false;
+    this.pa.tick = this.tick;
+    const c = this.cacheArg(ctx, cache, 'kmem_cache_free');
+    const p = c && this.objPhys(ctx, addr, 'kmem_cache_free');
+    return c !== undefined && p !== undefined && this.slab.cacheFree(c, ctx, p);
+  }
+
+  kmemCacheShrink(ctx: ExecContext, cache: bigint): number {
+    this.pa.tick = this.tick;
+    const c = this.cacheArg(ctx, cache, 'kmem_cache_shrink');
+    return c ? this.slab.shrinkCache(c, ctx) : 0;
+  }
+
+  kmemCacheDestroy(ctx: ExecContext, cache: bigint): boolean {
+    this.pa.tick = this.tick;
+    const c = this.cacheArg(ctx, cache, 'kmem_cache_destroy');
+    return c ? this.slab.destroyCache(c, ctx) : false;
+  }
+
+  /** "kmalloc-64 slab at pfn 0x2345, Node 0" for results. */
+  describeObject(addr: bigint): string {
+    const pfn = this.virtToPfn(addr);
+    if (pfn === undefined) return '';
+    const s = this.slab.slabOf(pfn);
+    if (s) return `${s.cache.name}, slab pfn 0x${s.pfn.toString(16)}, Node ${s.nid}`;
+    return `kmalloc_large order ${this.pa.allocatedOrder(pfn)}, pfn 0x${pfn.toString(16)}, ${this.describePfn(pfn)}`;
+  }
+
+  describeCache(ptr: bigint): string {
+    const c = this.cacheOf(ptr);
+    if (!c) return '';
+    return `${c.name}: objsize ${c.size}, ${c.geo.objects} objects per slab of ${1 << c.geo.order} page${c.geo.order ? 's' : ''}`;
+  }
+
   // ---- addresses ------------------------------------------------------------------------------------------
+
+  /** The direct-map address of a physical address (lowmem). */
+  physToVirt(phys: number): bigint {
+    return this.pageOffset + BigInt(phys);
+  }
 
   /** page_address() of a lowmem page; undefined for HighMem (no permanent mapping). */
   pfnToVirt(pfn: number): bigint | undefined {

@@ -5,6 +5,7 @@
 import type {Machine} from './machine.js';
 import {MIGRATETYPE_NAMES, NR_MIGRATETYPES, NR_ORDERS, PAGEBLOCK_ORDER, PAGEBLOCK_PAGES} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
+import {cacheFigures, type CacheFigures, SLABINFO_HEADER, slabinfoLine} from './slab/figures.js';
 
 export type BuddyRow = {node: number; zone: string; free: number[]};
 export type PagetypeRow = {node: number; zone: string; type: string; free: number[]};
@@ -121,6 +122,9 @@ export function zoneinfoView(m: Machine): ZoneinfoView[] {
         const s: Record<string, number> = Object.fromEntries(NODE_STAT_ITEMS.map((k) => [k, 0]));
         s.nr_inactive_file = lru;
         s.nr_file_pages = lru;
+        const [rcl, unrcl] = m.slab.slabPages[n.nid];
+        s.nr_slab_reclaimable = rcl;
+        s.nr_slab_unreclaimable = unrcl;
         v.node_stats = s;
       }
       if (v.populated) {
@@ -229,9 +233,20 @@ export function renderZoneinfo(views: readonly ZoneinfoView[]): string {
   return s;
 }
 
+/** Per cache figures, newest cache first as /proc/slabinfo lists them. */
+export function slabinfoView(m: Machine): CacheFigures[] {
+  return m.slab.caches.map((c) => cacheFigures(c, m.slab.model.name));
+}
+
+/** /proc/slabinfo version 2.1 */
+export function renderSlabinfo(caches: readonly CacheFigures[]): string {
+  return SLABINFO_HEADER + caches.map((c) => slabinfoLine(c) + '\n').join('');
+}
+
 export const DUMPS = {
   buddyinfo: (m: Machine) => renderBuddyinfo(buddyinfoView(m)),
   pagetypeinfo: (m: Machine) => renderPagetypeinfo(pagetypeinfoView(m)),
   zoneinfo: (m: Machine) => renderZoneinfo(zoneinfoView(m)),
+  slabinfo: (m: Machine) => renderSlabinfo(slabinfoView(m)),
 } as const;
 export type DumpName = keyof typeof DUMPS;

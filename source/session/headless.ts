@@ -1,7 +1,7 @@
 // Headless runs: a session advanced for N ticks, then the requested /proc dumps in the kernel's formats,
 // or the same figures as one JSON document, or (with neither) the transcript of what happened.
 import {formatBytes} from '../kernel/config.js';
-import {buddyinfoView, DUMPS, type DumpName, pagetypeinfoView, zoneinfoView} from '../kernel/procfs.js';
+import {buddyinfoView, DUMPS, type DumpName, pagetypeinfoView, slabinfoView, zoneinfoView} from '../kernel/procfs.js';
 import type {Session, TranscriptLine} from './session.js';
 
 export const DUMP_NAMES = Object.keys(DUMPS) as DumpName[];
@@ -37,6 +37,7 @@ export function machineSummary(s: Session) {
     nodes: m.pa.nodes.map((n) => ({node: n.nid, cpus: n.cpus, start_pfn: n.startPfn, end_pfn: n.endPfn})),
     distance: m.config.distance,
     pcp: m.config.pcp,
+    slab: m.config.slab,
     min_free_kbytes: m.pa.minFreeKbytes,
     watermark_scale_factor: m.config.watermarkScaleFactor,
   };
@@ -55,6 +56,7 @@ export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
   if (want.includes('buddyinfo')) doc.buddyinfo = buddyinfoView(m);
   if (want.includes('pagetypeinfo')) doc.pagetypeinfo = pagetypeinfoView(m);
   if (want.includes('zoneinfo')) doc.zoneinfo = zoneinfoView(m);
+  if (want.includes('slabinfo')) doc.slabinfo = {model: m.slab.model.name, caches: slabinfoView(m)};
   const st = m.pa.stats;
   // /proc/vmstat names where the kernel has one; the rest in the same style.
   doc.vmstat = {

@@ -3,11 +3,12 @@
 // NULL (0) like the kernel; a misused API is the kernel's business (it logs a splat) and never an exception.
 import type {ContextName, ExecContext} from '../kernel/context.js';
 import {gfpByName} from '../kernel/gfp.js';
-import type {Machine} from '../kernel/machine.js';
+import {type Machine, ZERO_SIZE_PTR} from '../kernel/machine.js';
+import {slabFlagByName} from '../kernel/slab/geometry.js';
 import {type Expr, evalExpr, type Stmt} from '../scenario/kcall.js';
 
-/** How an argument is read: a plain integer, GFP flags, a pointer, or a size in bytes. */
-type ArgKind = 'int' | 'gfp' | 'ptr' | 'size';
+/** How an argument is read: a plain integer, GFP or SLAB flags, a pointer, a size in bytes, or a string. */
+type ArgKind = 'int' | 'gfp' | 'flags' | 'ptr' | 'size' | 'str';
 
 type CallResult = {value?: bigint; text: string; stallTicks?: number};
 
@@ -16,7 +17,8 @@ type CallSpec = {
   /** Whether the call returns a value a handle can hold. */
   readonly returns: boolean;
   readonly doc: string;
-  readonly run: (m: Machine, ctx: ExecContext, a: readonly bigint[]) => CallResult;
+  /** a: the arguments as numbers (0n where a string stands); str: the string arguments by position. */
+  readonly run: (m: Machine, ctx: ExecContext, a: readonly bigint[], str: readonly string[]) => CallResult;
 };
 
 const hex = (v: bigint) => '0x' + v.toString(16);
@@ -35,6 +37,12 @@ function addrResult(m: Machine, addr: bigint, order: number, stallTicks: number)
 }
 
 const freed = (ok: boolean, what: string): CallResult => ({text: ok ? `freed ${what}` : 'refused (see the kernel log)'});
+
+function objResult(m: Machine, r: {addr: bigint; stallTicks: number}): CallResult {
+  if (r.addr === 0n) return {value: 0n, text: 'NULL', stallTicks: r.stallTicks};
+  if (r.addr === ZERO_SIZE_PTR) return {value: r.addr, text: 'ZERO_SIZE_PTR (0x10)', stallTicks: r.stallTicks};
+  return {value: r.addr, text: `${hex(r.addr)}  ${m.describeObject(r.addr)}`, stallTicks: r.stallTicks};
+}
 
 /** The calls of the page allocator, as the kernel names them. */
 export const CALLS: Readonly<Record<string, CallSpec>> = {
@@ -131,6 +139,85 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     doc: 'echo 1 > /proc/sys/vm/drop_caches: free all page-cache pages',
     run: (m, ctx) => ({text: `dropped ${m.dropCaches(ctx)} page-cache pages`}),
   },
+  kmalloc: {
+    params: [['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'an object from the kmalloc size class for size (kmalloc_large above 8K); NULL on failure',
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kmalloc(ctx, int(size), int(gfp))),
+  },
+  kzalloc: {
+    params: [['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'kmalloc with __GFP_ZERO',
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kmalloc(ctx, int(size), int(gfp) | 0x100)),
+  },
+  kmalloc_array: {
+    params: [['n', 'int'], ['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'n objects of size bytes; NULL if n * size overflows',
+    run: (m, ctx, [n, size, gfp]) => objResult(m, m.kmallocArray(ctx, n, size, int(gfp))),
+  },
+  krealloc: {
+    params: [['p', 'ptr'], ['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'resize: the same object while it fits (ksize), else a new one with the old freed',
+    run: (m, ctx, [p, size, gfp]) => objResult(m, m.krealloc(ctx, p, int(size), int(gfp))),
+  },
+  ksize: {
+    params: [['p', 'ptr']],
+    returns: true,
+    doc: 'the usable size of an object',
+    run: (m, _ctx, [p]) => {
+      const n = m.ksize(p);
+      return {value: BigInt(n), text: `${n}`};
+    },
+  },
+  kfree: {
+    params: [['p', 'ptr']],
+    returns: false,
+    doc: 'free a kmalloc object (NULL and ZERO_SIZE_PTR are ignored)',
+    run: (m, ctx, [p]) => (p === 0n || p === ZERO_SIZE_PTR ? {text: 'nothing to free'} : freed(m.kfree(ctx, p), 'the object')),
+  },
+  kmem_cache_create: {
+    params: [['name', 'str'], ['size', 'size'], ['align', 'int'], ['flags', 'flags']],
+    returns: true,
+    doc: 'a cache of size-byte objects; SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_RECLAIM_ACCOUNT, SLAB_PANIC',
+    run: (m, ctx, [, size, align, flags], [name]) => {
+      const c = m.kmemCacheCreate(ctx, name, int(size), int(align), int(flags));
+      if (c === 0n) return {value: 0n, text: 'NULL'};
+      return {value: c, text: `(struct kmem_cache *)${hex(c)}  ${m.describeCache(c)}`};
+    },
+  },
+  kmem_cache_alloc: {
+    params: [['cache', 'ptr'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'an object of the cache; NULL on failure',
+    run: (m, ctx, [c, gfp]) => objResult(m, m.kmemCacheAlloc(ctx, c, int(gfp))),
+  },
+  kmem_cache_zalloc: {
+    params: [['cache', 'ptr'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'kmem_cache_alloc with __GFP_ZERO',
+    run: (m, ctx, [c, gfp]) => objResult(m, m.kmemCacheAlloc(ctx, c, int(gfp) | 0x100)),
+  },
+  kmem_cache_free: {
+    params: [['cache', 'ptr'], ['p', 'ptr']],
+    returns: false,
+    doc: 'give an object back to its cache',
+    run: (m, ctx, [c, p]) => freed(m.kmemCacheFree(ctx, c, p), 'the object'),
+  },
+  kmem_cache_shrink: {
+    params: [['cache', 'ptr']],
+    returns: false,
+    doc: 'free the cache\'s empty slabs',
+    run: (m, ctx, [c]) => ({text: `freed ${m.kmemCacheShrink(ctx, c)} empty slabs`}),
+  },
+  kmem_cache_destroy: {
+    params: [['cache', 'ptr']],
+    returns: false,
+    doc: 'destroy a cache (refused while it has objects)',
+    run: (m, ctx, [c]) => ({text: m.kmemCacheDestroy(ctx, c) ? 'destroyed' : 'refused (see the kernel log)'}),
+  },
   drain_all_pages: {
     params: [],
     returns: false,
@@ -139,11 +226,12 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
   },
 };
 
-/** Constants a kcall may name besides handles: GFP flags, NULL and NUMA_NO_NODE. */
+/** Constants a kcall may name besides handles: GFP and SLAB flags, NULL, ZERO_SIZE_PTR and NUMA_NO_NODE. */
 export function constantValue(name: string): bigint | undefined {
   if (name === 'NULL') return 0n;
+  if (name === 'ZERO_SIZE_PTR') return ZERO_SIZE_PTR;
   if (name === 'NUMA_NO_NODE') return BigInt.asUintN(64, -1n);
-  const g = gfpByName(name);
+  const g = gfpByName(name) ?? slabFlagByName(name);
   return g === undefined ? undefined : BigInt(g);
 }
 
@@ -163,7 +251,13 @@ export function checkStmt(s: Stmt, known: ReadonlySet<string>, nrCpus: number): 
   }
   if (s.target && !spec.returns) return {...s.target.pos, message: `${s.call} returns nothing, expected a call that returns a value to assign to ${s.target.name}`};
   if (s.cpu !== undefined && s.cpu >= nrCpus) return {...s.pos, message: `found @cpu${s.cpu}, expected a CPU of this machine: 0-${nrCpus - 1}`};
-  for (const a of s.args) {
+  for (let i = 0; i < s.args.length; i++) {
+    const a = s.args[i];
+    const kind = spec.params[i][1];
+    if (kind === 'str') {
+      if (a.kind !== 'str') return {...a.pos, message: `found ${a.kind === 'ident' ? a.name : 'an expression'}, expected a string in double quotes for ${spec.params[i][0]}`};
+      continue;
+    }
     const bad = unknownName(a, known);
     if (bad) return {...bad.pos, message: `unknown name ${bad.name}, expected a handle assigned earlier or a constant such as GFP_KERNEL`};
     if (a.kind === 'str') return {...a.pos, message: `found a string, expected a number or a name`};
@@ -191,13 +285,20 @@ export function execStmt(m: Machine, s: Stmt, env: Map<string, bigint>, defaults
   if (bad) return {ok: false, error: bad};
   const spec = CALLS[s.call];
   const args: bigint[] = [];
+  const strs: string[] = [];
   for (const a of s.args) {
+    if (a.kind === 'str') {
+      args.push(0n);
+      strs.push(a.value);
+      continue;
+    }
     const r = evalExpr(a, (n) => env.get(n) ?? constantValue(n));
     if (!r.ok) return {ok: false, error: r.error};
     args.push(r.value);
+    strs.push('');
   }
   const ctx = m.ctx(s.cpu ?? defaults.cpu, s.context ?? defaults.context, defaults.comm);
-  const r = spec.run(m, ctx, args);
+  const r = spec.run(m, ctx, args, strs);
   if (s.target && r.value !== undefined) env.set(s.target.name, r.value);
   const stall = r.stallTicks ? ` (slept ${r.stallTicks} tick${r.stallTicks === 1 ? '' : 's'} in direct reclaim)` : '';
   return {ok: true, text: `${s.target ? `${s.target.name} = ` : ''}${r.text}${stall}`, stallTicks: r.stallTicks ?? 0};

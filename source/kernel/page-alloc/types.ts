@@ -50,7 +50,8 @@ export const OWNER_SLAB = 2;
 export const OWNER_VMALLOC = 3;
 export const OWNER_PGTABLE = 4;
 export const OWNER_USER = 5;
-export const OWNER_NAMES = ['kernel', 'pagecache', 'slab', 'vmalloc', 'pagetable', 'user'] as const;
+export const OWNER_KMALLOC_LARGE = 6; // kmalloc() above 8 KiB: pages that kfree() gives back
+export const OWNER_NAMES = ['kernel', 'pagecache', 'slab', 'vmalloc', 'pagetable', 'user', 'kmalloc_large'] as const;
 
 // alloc_flags (mm/internal.h); the watermark index lives in the low two bits.
 export const ALLOC_WMARK_MIN = 0;

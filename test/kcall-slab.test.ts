@@ -1,0 +1,73 @@
+// The slab calls through the kcall language, as a scenario or the command line uses them.
+import {describe, expect, test} from 'vitest';
+import {parseKcall} from '../source/scenario/kcall.js';
+import {checkStmt, execStmt} from '../source/session/kcall-exec.js';
+import {boot, G} from './helpers.js';
+
+function run(src: string, opts: {memory?: number; cpus?: number; slab?: 'slub' | 'slab'} = {}) {
+  const m = boot({memory: opts.memory ?? 1 * G, cpus: opts.cpus ?? 2, slab: opts.slab});
+  const env = new Map<string, bigint>();
+  const p = parseKcall(src);
+  if (!p.ok) throw new Error(p.error.message);
+  const out = p.stmts.map((s) => {
+    const r = execStmt(m, s, env, {cpu: 0, context: 'process', comm: 'kcall'});
+    if (!r.ok) throw new Error(`${r.error.line}:${r.error.col}: ${r.error.message}`);
+    return r.text;
+  });
+  return {m, env, out};
+}
+
+describe('slab kcalls', () => {
+  test('kmem_cache_create with a string name, alloc, free, shrink, destroy', () => {
+    const {out, env, m} = run(`
+      c = kmem_cache_create("my_struct", 192, 8, SLAB_HWCACHE_ALIGN)
+      o = kmem_cache_alloc(c, GFP_KERNEL)
+      kmem_cache_free(c, o)
+      kmem_cache_shrink(c)
+      kmem_cache_destroy(c)
+    `);
+    expect(out[0]).toMatch(/^c = \(struct kmem_cache \*\)0xffffffff830[0-9a-f]+  my_struct: objsize 192, 21 objects per slab of 1 page$/);
+    expect(out[1]).toMatch(/^o = 0xffff888[0-9a-f]+  my_struct, slab pfn 0x[0-9a-f]+, Node 0$/);
+    expect(out.slice(2)).toEqual(['freed the object', 'freed 1 empty slabs', 'destroyed']);
+    expect(m.cacheOf(env.get('c')!)).toBeUndefined();
+  });
+
+  test('kmalloc family results, ZERO_SIZE_PTR and NULL', () => {
+    const {out} = run(`
+      a = kmalloc(5000, GFP_ATOMIC)
+      b = kzalloc(0, GFP_KERNEL)
+      n = ksize(a)
+      big = kmalloc(8M, GFP_KERNEL | __GFP_NOWARN)
+      r = krealloc(a, 9000, GFP_KERNEL)
+      kfree(r)
+      kfree(b)
+      kfree(NULL)
+    `);
+    expect(out[0]).toMatch(/^a = 0xffff888[0-9a-f]+  kmalloc-8k, slab pfn/);
+    expect(out[1]).toBe('b = ZERO_SIZE_PTR (0x10)');
+    expect(out[2]).toBe('n = 8192');
+    expect(out[3]).toBe('big = NULL');
+    expect(out[4]).toMatch(/^r = 0xffff888[0-9a-f]+  kmalloc_large order 2, pfn/);
+    expect(out.slice(5)).toEqual(['freed the object', 'nothing to free', 'nothing to free']);
+  });
+
+  test('a double free through kcall is refused and logged', () => {
+    const {out, m} = run('p = kmalloc(64, GFP_KERNEL); kfree(p); kfree(p)');
+    expect(out[2]).toBe('refused (see the kernel log)');
+    expect(m.events.all().at(-1)!.text).toBe('BUG kmalloc-64 (Not tainted): Object already free');
+  });
+
+  test('the classic SLAB model answers the same calls', () => {
+    const {out} = run('c = kmem_cache_create("s", 100, 0, 0); o = kmem_cache_alloc(c, GFP_KERNEL); kmem_cache_free(c, o)', {slab: 'slab'});
+    expect(out[2]).toBe('freed the object');
+  });
+
+  test('a name where a string belongs, and a string where a number belongs, are caught before running', () => {
+    const p = parseKcall('c = kmem_cache_create(foo, 192, 8, 0)');
+    if (!p.ok) throw new Error('parse');
+    expect(checkStmt(p.stmts[0], new Set(), 2)?.message).toBe('found foo, expected a string in double quotes for name');
+    const q = parseKcall('p = kmalloc("64", GFP_KERNEL)');
+    if (!q.ok) throw new Error('parse');
+    expect(checkStmt(q.stmts[0], new Set(), 2)?.message).toBe('found a string, expected a number or a name');
+  });
+});
