@@ -54,7 +54,6 @@ export function cacheFigures(c: KmemCache, model: 'slub' | 'slab'): CacheFigures
   let empty = 0;
   let numObjs = 0;
   let numSlabs = 0;
-  let inuse = 0;
   let freeInNodePartial = 0;
   let freeInNodeSlabs = 0;
   let freeSlabs = 0;
@@ -62,7 +61,6 @@ export function cacheFigures(c: KmemCache, model: 'slub' | 'slab'): CacheFigures
   for (const s of slabsOf(c)) {
     numSlabs++;
     numObjs += s.objects;
-    inuse += s.inuse;
     if (s.inuse === 0) empty++;
     else if (s.nfree === 0) full++;
     else partial++;
@@ -107,7 +105,8 @@ export function cacheFigures(c: KmemCache, model: 'slub' | 'slab'): CacheFigures
     active_slabs: slub ? numSlabs : numSlabs - freeSlabs,
     num_slabs: numSlabs,
     shared_avail: sharedAvail,
-    inuse_objs: inuse,
+    // The user's count: classic SLAB's array caches hold objects the slabs count as allocated.
+    inuse_objs: c.inuse,
     object_size: c.objectSize,
     align: c.geo.align,
     full,
