@@ -59,7 +59,7 @@ describe('kmemscope run', () => {
     expect(kmemscope('run', 'one-block', '--ticks', 'ten')).toMatchObject({code: 2, err: 'kmemscope: --ticks "ten" is not a whole number, expected e.g. --ticks 100\n'});
     const r = kmemscope('run', 'one-block', '--dump', 'slabby');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('kmemscope: unknown dump "slabby", expected any of buddyinfo, pagetypeinfo, zoneinfo, slabinfo\n');
+    expect(r.err).toBe('kmemscope: unknown dump "slabby", expected any of buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, tlb\n');
   });
 });
 

@@ -4,7 +4,7 @@
 import {type MachineConfig, type MachineSpec, resolveMachineConfig, type ConfigError} from './config.js';
 import {type ContextName, type ExecContext, commOf} from './context.js';
 import {EventLog} from './events.js';
-import {__GFP_HIGHMEM, GFP_HIGHUSER_MOVABLE} from './gfp.js';
+import {__GFP_HIGHMEM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, gfpAllowsBlocking} from './gfp.js';
 import {type AllocResult, PageAllocator} from './page-alloc/allocator.js';
 import {bugSplat, warnSplat} from './page-alloc/report.js';
 import {OWNER_KERNEL, OWNER_PAGECACHE, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
@@ -15,6 +15,7 @@ import {KMALLOC_MAX_SIZE} from './slab/geometry.js';
 import {NULL_OBJ, SlabAllocator, type SlabModel, ZERO_SIZE} from './slab/slab-allocator.js';
 import {SlubModel} from './slab/slub.js';
 import {ClassicSlabModel} from './slab/slab-classic.js';
+import {Vmalloc} from './vmalloc/vmalloc.js';
 
 /** x86_64 without KASLR: the direct map (PAGE_OFFSET) and the vmemmap of 64-byte struct pages. */
 export const X86_64_PAGE_OFFSET = 0xffff888000000000n;
@@ -33,6 +34,7 @@ export type BootResult = {ok: true; machine: Machine} | {ok: false; error: Confi
 export class Machine {
   readonly pa: PageAllocator;
   readonly slab: SlabAllocator;
+  readonly vm: Vmalloc;
   readonly events: EventLog;
   readonly prng: Prng;
   tick = 0;
@@ -56,6 +58,15 @@ export class Machine {
       model,
     );
     model.attach(this.slab);
+    this.vm = new Vmalloc({
+      pa: this.pa,
+      events: this.events,
+      nrCpus: config.nrCpus,
+      cpuNode: this.pa.cpuNode,
+      profile: config.profile,
+      regionBytes: config.vmalloc,
+      highMemory: (config.profile === 'i386' ? I386_PAGE_OFFSET : X86_64_PAGE_OFFSET) + BigInt(this.lowmemEndPfn() * PAGE_SIZE),
+    });
     if (config.profile === 'x86_64') {
       this.pageOffset = X86_64_PAGE_OFFSET;
       this.memmapBase = X86_64_VMEMMAP;
@@ -69,6 +80,12 @@ export class Machine {
       const highmem = this.pa.nodes[0].zones.find((z) => z.name === 'HighMem');
       this.maxLowPfn = highmem && highmem.spanned > 0 ? highmem.startPfn : this.pa.nodes[0].endPfn;
     }
+  }
+
+  /** The first pfn past lowmem (high_memory): the end of memory, or the start of HighMem on i386. */
+  private lowmemEndPfn(): number {
+    const highmem = this.pa.nodes[0].zones.find((z) => z.name === 'HighMem');
+    return highmem && highmem.spanned > 0 ? highmem.startPfn : this.pa.nodes[this.pa.nodes.length - 1].endPfn;
   }
 
   /** Check the spec, lay the machine out and boot it. */
@@ -110,6 +127,7 @@ export class Machine {
   endTick(): void {
     this.pa.runKswapds();
     this.slab.endTick();
+    this.vm.endTick();
   }
 
   /** Log a line as the kernel (or the scenario) would. */
@@ -335,6 +353,81 @@ export class Machine {
     const c = this.cacheOf(ptr);
     if (!c) return '';
     return `${c.name}: objsize ${c.size}, ${c.geo.objects} objects per slab of ${1 << c.geo.order} page${c.geo.order ? 's' : ''}`;
+  }
+
+  // ---- vmalloc API ----------------------------------------------------------------------------------------
+
+  /** vmalloc(size) / vzalloc / vmalloc_node / __vmalloc(size, gfp): nid -1 is the calling CPU's node. */
+  vmalloc(ctx: ExecContext, size: number, gfp = GFP_KERNEL, nid = -1, caller = 'kcall+0x0/0x0'): {addr: bigint; stallTicks: number} {
+    if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
+    this.pa.tick = this.tick;
+    if (nid >= this.pa.nodes.length) {
+      bugSplat(this.pa.events, this.pa.tick, ctx, 'mm/vmalloc.c', `vmalloc_node(): node ${nid} does not exist (nodes 0-${this.pa.nodes.length - 1})`);
+      return {addr: 0n, stallTicks: 0};
+    }
+    return this.vm.vmalloc(ctx, size, gfp, nid, caller);
+  }
+
+  vfree(ctx: ExecContext, addr: bigint): boolean {
+    if (!this.checkCpu(ctx)) return false;
+    this.pa.tick = this.tick;
+    return this.vm.vfree(ctx, addr);
+  }
+
+  ioremap(ctx: ExecContext, phys: number, size: number, caller = 'kcall+0x0/0x0'): bigint {
+    if (!this.checkCpu(ctx)) return 0n;
+    this.pa.tick = this.tick;
+    return this.vm.ioremap(ctx, phys, size, caller);
+  }
+
+  iounmap(ctx: ExecContext, addr: bigint): boolean {
+    if (!this.checkCpu(ctx)) return false;
+    this.pa.tick = this.tick;
+    return this.vm.iounmap(ctx, addr);
+  }
+
+  /**
+   * kvmalloc_node(): kmalloc first (without warnings or retries above a page), then vmalloc for requests that
+   * may sleep.
+   */
+  kvmalloc(ctx: ExecContext, size: number, gfp: number, nid = -1): {addr: bigint; stallTicks: number} {
+    let kgfp = gfp;
+    if (size > PAGE_SIZE) {
+      kgfp |= __GFP_NOWARN;
+      if (!(kgfp & __GFP_RETRY_MAYFAIL)) kgfp |= __GFP_NORETRY;
+      kgfp &= ~__GFP_NOFAIL;
+    }
+    const k = this.kmalloc(ctx, size, kgfp);
+    if (k.addr !== 0n || !gfpAllowsBlocking(gfp)) return k;
+    const v = this.vmalloc(ctx, size, gfp, nid);
+    return {addr: v.addr, stallTicks: k.stallTicks + v.stallTicks};
+  }
+
+  /** kvfree(): vfree for a vmalloc address, kfree otherwise. */
+  kvfree(ctx: ExecContext, addr: bigint): boolean {
+    return this.vm.contains(addr) ? this.vfree(ctx, addr) : this.kfree(ctx, addr);
+  }
+
+  /** A task's VMAP_STACK kernel stack (16 KiB + guard) on a node; freed with freeKernelStack. */
+  allocKernelStack(ctx: ExecContext, nid = -1): {addr: bigint; stallTicks: number} {
+    if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
+    this.pa.tick = this.tick;
+    return this.vm.allocStack(ctx, nid < 0 ? this.nodeOfCpu(ctx.cpu) : nid);
+  }
+
+  /** free_thread_stack(): a stack goes back lazily, like any vfree (deferred from interrupt context). */
+  freeKernelStack(ctx: ExecContext, addr: bigint): boolean {
+    return this.vfree(ctx, addr);
+  }
+
+  /** "vmalloc area 0xffffc90000000000, 4 pages (pfns 0x1234 0x5678 ...), Node 0" for results. */
+  describeVmalloc(addr: bigint): string {
+    const base = addr - ((addr - this.vm.start) & BigInt(PAGE_SIZE - 1));
+    const a = this.vm.areaAt(base);
+    if (!a) return '';
+    const pfns = a.pfns.slice(0, 6).map((p) => '0x' + p.toString(16));
+    const more = a.pfns.length > 6 ? ` ... (${a.pfns.length})` : '';
+    return `${a.kind} area of ${a.pages - 1} page${a.pages === 2 ? '' : 's'} + guard, pfns ${pfns.join(' ')}${more}`;
   }
 
   // ---- addresses ------------------------------------------------------------------------------------------

@@ -243,10 +243,119 @@ export function renderSlabinfo(caches: readonly CacheFigures[]): string {
   return SLABINFO_HEADER + caches.map((c) => slabinfoLine(c) + '\n').join('');
 }
 
+export type VmAreaView = {
+  start: string;
+  end: string;
+  size: number;
+  caller: string | null;
+  pages: number;
+  phys: string | null;
+  kind: 'vmalloc' | 'ioremap' | 'vmap';
+  state: 'busy' | 'unpurged';
+  nodes: Record<string, number>;
+  pfns: number[];
+};
+
+/** The vmalloc region and its areas: busy ones in address order, then the unpurged ones as vmallocinfo shows them. */
+export function vmallocinfoView(m: Machine) {
+  const vm = m.vm;
+  const width = m.config.profile === 'x86_64' ? 16 : 8;
+  const hex = (v: bigint) => '0x' + v.toString(16).padStart(width, '0');
+  const areas: VmAreaView[] = [];
+  const unpurged = new Set(vm.unpurged);
+  const view = (a: (typeof vm.unpurged)[number], state: 'busy' | 'unpurged'): VmAreaView => {
+    const start = vm.addrOf(a);
+    const nodes: Record<string, number> = {};
+    if (a.kind === 'vmalloc' && state === 'busy') for (const pfn of a.pfns) {
+      const z = m.pa.zoneOf(pfn);
+      const k = `N${z ? z.nid : 0}`;
+      nodes[k] = (nodes[k] ?? 0) + 1;
+    }
+    return {
+      start: hex(start),
+      end: hex(start + BigInt(a.pages * 4096)),
+      size: a.pages * 4096,
+      caller: state === 'busy' ? a.caller : null,
+      pages: state === 'busy' ? a.nrPages : 0,
+      phys: a.kind === 'ioremap' && a.phys !== 0 ? hex(BigInt(a.phys)) : null,
+      kind: a.kind,
+      state,
+      nodes,
+      pfns: a.kind === 'vmalloc' && state === 'busy' ? [...a.pfns] : [],
+    };
+  };
+  for (const a of vm.areas()) if (!unpurged.has(a)) areas.push(view(a, 'busy'));
+  for (const a of vm.unpurged) areas.push(view(a, 'unpurged'));
+  return {
+    start: hex(vm.start),
+    end: hex(vm.end),
+    total_pages: vm.pages,
+    free_pages: vm.space.freePages(),
+    largest_free_pages: vm.space.largestFree(),
+    lazy_pages: vm.lazyPages,
+    lazy_max_pages: vm.lazyMax,
+    purges: vm.stats.purges,
+    pagetable_pages: vm.pt.pages,
+    ptes_set: vm.pt.ptesSet,
+    ptes_cleared: vm.pt.ptesCleared,
+    ptes_mapped: vm.pt.mapped,
+    areas,
+  };
+}
+
+/** mm/vmalloc.c s_show() and show_purge_info(). */
+export function renderVmallocinfo(v: ReturnType<typeof vmallocinfoView>): string {
+  let s = '';
+  for (const a of v.areas) {
+    s += `${a.start}-${a.end} ${String(a.size).padStart(7)}`;
+    if (a.state === 'unpurged') {
+      s += ' unpurged vm_area\n';
+      continue;
+    }
+    if (a.caller) s += ` ${a.caller}`;
+    if (a.pages) s += ` pages=${a.pages}`;
+    if (a.phys) s += ` phys=${a.phys}`;
+    s += ` ${a.kind}`;
+    for (const [k, n] of Object.entries(a.nodes).sort()) s += ` ${k}=${n}`;
+    s += '\n';
+  }
+  return s;
+}
+
+export function tlbView(m: Machine) {
+  const t = m.vm.tlb;
+  return {
+    cpus: t.cpus.map((c, cpu) => ({
+      cpu,
+      full_flushes: c.fullFlushes,
+      single_flushes: c.singleFlushes,
+      pages_flushed: c.pagesFlushed,
+      ipis_sent: c.ipisSent,
+      ipis_received: c.ipisReceived,
+    })),
+    vmstat: {
+      nr_tlb_remote_flush: t.remoteFlush,
+      nr_tlb_remote_flush_received: t.remoteFlushReceived,
+      nr_tlb_local_flush_all: t.localFlushAll,
+      nr_tlb_local_flush_one: t.localFlushOne,
+    },
+    series: [...t.series],
+  };
+}
+
+/** arch_show_interrupts()'s TLB line (shootdowns received per CPU), then the CONFIG_DEBUG_TLBFLUSH vmstat counters. */
+export function renderTlb(v: ReturnType<typeof tlbView>): string {
+  let s = 'TLB: ' + v.cpus.map((c) => `${String(c.ipis_received).padStart(10)} `).join('') + '  TLB shootdowns\n';
+  for (const [k, n] of Object.entries(v.vmstat)) s += `${k} ${n}\n`;
+  return s;
+}
+
 export const DUMPS = {
   buddyinfo: (m: Machine) => renderBuddyinfo(buddyinfoView(m)),
   pagetypeinfo: (m: Machine) => renderPagetypeinfo(pagetypeinfoView(m)),
   zoneinfo: (m: Machine) => renderZoneinfo(zoneinfoView(m)),
   slabinfo: (m: Machine) => renderSlabinfo(slabinfoView(m)),
+  vmallocinfo: (m: Machine) => renderVmallocinfo(vmallocinfoView(m)),
+  tlb: (m: Machine) => renderTlb(tlbView(m)),
 } as const;
 export type DumpName = keyof typeof DUMPS;

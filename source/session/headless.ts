@@ -1,7 +1,7 @@
 // Headless runs: a session advanced for N ticks, then the requested /proc dumps in the kernel's formats,
 // or the same figures as one JSON document, or (with neither) the transcript of what happened.
 import {formatBytes} from '../kernel/config.js';
-import {buddyinfoView, DUMPS, type DumpName, pagetypeinfoView, slabinfoView, zoneinfoView} from '../kernel/procfs.js';
+import {buddyinfoView, DUMPS, type DumpName, pagetypeinfoView, slabinfoView, tlbView, vmallocinfoView, zoneinfoView} from '../kernel/procfs.js';
 import type {Session, TranscriptLine} from './session.js';
 
 export const DUMP_NAMES = Object.keys(DUMPS) as DumpName[];
@@ -57,6 +57,8 @@ export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
   if (want.includes('pagetypeinfo')) doc.pagetypeinfo = pagetypeinfoView(m);
   if (want.includes('zoneinfo')) doc.zoneinfo = zoneinfoView(m);
   if (want.includes('slabinfo')) doc.slabinfo = {model: m.slab.model.name, caches: slabinfoView(m)};
+  if (want.includes('vmallocinfo')) doc.vmallocinfo = vmallocinfoView(m);
+  if (want.includes('tlb')) doc.tlb = tlbView(m);
   const st = m.pa.stats;
   // /proc/vmstat names where the kernel has one; the rest in the same style.
   doc.vmstat = {

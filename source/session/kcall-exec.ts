@@ -41,7 +41,8 @@ const freed = (ok: boolean, what: string): CallResult => ({text: ok ? `freed ${w
 function objResult(m: Machine, r: {addr: bigint; stallTicks: number}): CallResult {
   if (r.addr === 0n) return {value: 0n, text: 'NULL', stallTicks: r.stallTicks};
   if (r.addr === ZERO_SIZE_PTR) return {value: r.addr, text: 'ZERO_SIZE_PTR (0x10)', stallTicks: r.stallTicks};
-  return {value: r.addr, text: `${hex(r.addr)}  ${m.describeObject(r.addr)}`, stallTicks: r.stallTicks};
+  const what = m.vm.contains(r.addr) ? m.describeVmalloc(r.addr) : m.describeObject(r.addr);
+  return {value: r.addr, text: `${hex(r.addr)}  ${what}`, stallTicks: r.stallTicks};
 }
 
 /** The calls of the page allocator, as the kernel names them. */
@@ -217,6 +218,66 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: false,
     doc: 'destroy a cache (refused while it has objects)',
     run: (m, ctx, [c]) => ({text: m.kmemCacheDestroy(ctx, c) ? 'destroyed' : 'refused (see the kernel log)'}),
+  },
+  vmalloc: {
+    params: [['size', 'size']],
+    returns: true,
+    doc: 'size bytes of virtually contiguous memory from order-0 pages, in the vmalloc region (+ a guard page)',
+    run: (m, ctx, [size]) => objResult(m, m.vmalloc(ctx, int(size))),
+  },
+  vzalloc: {
+    params: [['size', 'size']],
+    returns: true,
+    doc: 'vmalloc, zeroed',
+    run: (m, ctx, [size]) => objResult(m, m.vmalloc(ctx, int(size), 0xcc0 | 0x100)),
+  },
+  vmalloc_node: {
+    params: [['size', 'size'], ['nid', 'int']],
+    returns: true,
+    doc: 'vmalloc with the pages from node nid',
+    run: (m, ctx, [size, nid]) => objResult(m, m.vmalloc(ctx, int(size), 0xcc0, int(nid))),
+  },
+  __vmalloc: {
+    params: [['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'vmalloc with GFP flags (a non-sleeping mask is a bug)',
+    run: (m, ctx, [size, gfp]) => objResult(m, m.vmalloc(ctx, int(size), int(gfp))),
+  },
+  vfree: {
+    params: [['p', 'ptr']],
+    returns: false,
+    doc: 'unmap without a TLB flush and free lazily (deferred in interrupt context, as vfree_atomic)',
+    run: (m, ctx, [p]) => (p === 0n ? {text: 'nothing to free'} : freed(m.vfree(ctx, p), 'the area (lazily)')),
+  },
+  ioremap: {
+    params: [['phys', 'size'], ['size', 'size']],
+    returns: true,
+    doc: 'map device memory (not RAM) into the vmalloc region',
+    run: (m, ctx, [phys, size]) => objResult(m, {addr: m.ioremap(ctx, int(phys), int(size)), stallTicks: 0}),
+  },
+  iounmap: {
+    params: [['p', 'ptr']],
+    returns: false,
+    doc: 'unmap an ioremap area',
+    run: (m, ctx, [p]) => freed(m.iounmap(ctx, p), 'the mapping (lazily)'),
+  },
+  kvmalloc: {
+    params: [['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'kmalloc, falling back to vmalloc for sleeping requests',
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kvmalloc(ctx, int(size), int(gfp))),
+  },
+  kvzalloc: {
+    params: [['size', 'size'], ['gfp', 'gfp']],
+    returns: true,
+    doc: 'kvmalloc, zeroed',
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kvmalloc(ctx, int(size), int(gfp) | 0x100)),
+  },
+  kvfree: {
+    params: [['p', 'ptr']],
+    returns: false,
+    doc: 'vfree or kfree, whichever fits the address',
+    run: (m, ctx, [p]) => (p === 0n || p === ZERO_SIZE_PTR ? {text: 'nothing to free'} : freed(m.kvfree(ctx, p), 'it')),
   },
   drain_all_pages: {
     params: [],
