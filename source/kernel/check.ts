@@ -39,6 +39,7 @@ import {
 } from './page-alloc/types.js';
 import {NR_PCP_LISTS} from './page-alloc/pcp.js';
 import type {Zone} from './page-alloc/zone.js';
+import {checkVmalloc} from './vmalloc/check-vmalloc.js';
 
 const NIL = -1;
 // Local copies of the constants the per-page and per-block loops use: under a test runner's module transform
@@ -91,6 +92,7 @@ export function check(m: Machine): string[] {
       checkZone(m, zone, report);
     }
   }
+  checkVmalloc(m, report);
   if (dropped > 0) out.push(`... and ${dropped} more violations`);
   return out;
 }
