@@ -39,6 +39,7 @@ import {
 } from './page-alloc/types.js';
 import {NR_PCP_LISTS} from './page-alloc/pcp.js';
 import type {Zone} from './page-alloc/zone.js';
+import {checkSlab} from './slab/check-slab.js';
 import {checkVmalloc} from './vmalloc/check-vmalloc.js';
 
 const NIL = -1;
@@ -92,6 +93,7 @@ export function check(m: Machine): string[] {
       checkZone(m, zone, report);
     }
   }
+  checkSlab(m, report);
   checkVmalloc(m, report);
   if (dropped > 0) out.push(`... and ${dropped} more violations`);
   return out;
