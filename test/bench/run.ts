@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {bootBench} from './boot.js';
 import type {Figure} from './figure.js';
 import {pageAllocBench} from './page-alloc.js';
+import {kmallocBench, kmemCacheBench} from './slab.js';
 
 type Bench = {
   readonly name: string;
@@ -18,6 +19,8 @@ type Bench = {
 const BENCHES: readonly Bench[] = [
   {name: 'page_alloc', figures: ['page_alloc_ops_per_s'], run: pageAllocBench},
   {name: 'boot', figures: ['boot_64g_ms', 'bytes_per_page_64g'], run: bootBench},
+  {name: 'kmalloc', figures: ['kmalloc_ops_per_s'], run: kmallocBench},
+  {name: 'kmem_cache', figures: ['kmem_cache_ops_per_s'], run: kmemCacheBench},
 ];
 
 /** What each figure must reach: at least `min` or at most `max`. */
@@ -25,6 +28,8 @@ const BUDGETS: Readonly<Record<string, {min?: number; max?: number}>> = {
   page_alloc_ops_per_s: {min: 20_000_000},
   boot_64g_ms: {max: 1000},
   bytes_per_page_64g: {max: 16},
+  kmalloc_ops_per_s: {min: 5_000_000},
+  kmem_cache_ops_per_s: {min: 10_000_000},
 };
 
 const log = (line: string) => process.stderr.write(line + '\n');

@@ -84,6 +84,8 @@ export class SlabAllocator {
   /** kmalloc_large allocations live. */
   largePages = 0;
   private nextId = 0;
+  /** The object index findObject() found, beside the slab it returns (no result object per free). */
+  private foundIdx = 0;
 
   constructor(
     readonly host: SlabHost,
@@ -160,13 +162,13 @@ export class SlabAllocator {
     if (obj === NULL_OBJ) return false;
     const found = this.findObject(ctx, obj, 'kmem_cache_free');
     if (!found) return false;
-    if (found.slab.cache !== c) {
+    if (found.cache !== c) {
       this.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c cache_from_obj`, [
-        `kmem_cache_free: Wrong slab cache. ${c.name} but object is from ${found.slab.cache.name}`,
+        `kmem_cache_free: Wrong slab cache. ${c.name} but object is from ${found.cache.name}`,
       ]);
       return false;
     }
-    this.freeObject(found.slab, found.idx, ctx);
+    this.freeObject(found, this.foundIdx, ctx);
     return true;
   }
 
@@ -254,7 +256,9 @@ export class SlabAllocator {
   kfree(ctx: ExecContext, obj: number): boolean {
     if (obj === NULL_OBJ || obj === ZERO_SIZE) return false;
     const pfn = Math.floor(obj / 4096);
-    if (this.host.pa.ownerOf(pfn) === OWNER_KMALLOC_LARGE) {
+    // A slab page is never a kmalloc_large block, so the common case, a slab object, skips the page lookup.
+    const slab = obj >= 0 ? this.slabOf(pfn) : undefined;
+    if (!slab && this.host.pa.ownerOf(pfn) === OWNER_KMALLOC_LARGE) {
       if (obj % 4096 !== 0) {
         this.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c free_large_kmalloc`, [`object pointer: 0x${this.host.virt(obj).toString(16)} is not the start of the allocation`]);
         return false;
@@ -263,9 +267,9 @@ export class SlabAllocator {
       this.largePages -= 1 << order;
       return this.host.pa.freePages(ctx, pfn, order);
     }
-    const found = this.findObject(ctx, obj, 'kfree');
+    const found = this.findObject(ctx, obj, 'kfree', slab);
     if (!found) return false;
-    this.freeObject(found.slab, found.idx, ctx);
+    this.freeObject(found, this.foundIdx, ctx);
     return true;
   }
 
@@ -363,30 +367,41 @@ export class SlabAllocator {
 
   /**
    * free_consistency_checks(): is obj an allocated object of some slab? Reports as SLUB debugging does
-   * ("Invalid object pointer", "Object already free") and returns undefined when it is not.
+   * ("Invalid object pointer", "Object already free") and returns undefined when it is not; else its slab, with
+   * the object's index in foundIdx. kfree() passes the slab it has already looked up.
    */
-  private findObject(ctx: ExecContext, obj: number, fn: string): {slab: Slab; idx: number} | undefined {
+  private findObject(ctx: ExecContext, obj: number, fn: string, slab = obj >= 0 ? this.slabOf(Math.floor(obj / 4096)) : undefined): Slab | undefined {
     const pfn = Math.floor(obj / 4096);
-    const slab = obj >= 0 ? this.slabOf(pfn) : undefined;
-    const addr = `0x${this.host.virt(Math.max(0, obj)).toString(16)}`;
+    // The messages' addresses are made only when there is something to report: a BigInt and its hex string
+    // on every free were half the cost of kfree().
     if (!slab) {
       const what = this.host.pa.zoneOf(pfn) ? 'which is no slab object and no kmalloc_large allocation' : 'which is no kernel memory';
-      this.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c ${fn}`, [`${fn}(${addr}) of an address ${what}`]);
+      this.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c ${fn}`, [`${fn}(${this.hexVirt(Math.max(0, obj))}) of an address ${what}`]);
       return undefined;
     }
     const c = slab.cache;
     const off = obj - slab.base;
-    const slabInfo = `Slab 0x${this.host.virt(slab.base).toString(16)} objects=${slab.objects} used=${slab.inuse}`;
     if (off % c.size !== 0 || off / c.size >= slab.objects) {
-      this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Invalid object pointer ${addr}`, [slabInfo, `${fn}() with a pointer that is not the start of an object`]);
+      this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Invalid object pointer ${this.hexVirt(obj)}`, [this.slabInfo(slab), `${fn}() with a pointer that is not the start of an object`]);
       return undefined;
     }
     const idx = off / c.size;
     if (!slab.allocated[idx] || this.model.isCachedFree?.(slab, idx)) {
-      this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Object already free`, [slabInfo, `Object ${addr} @offset=${off}`, `${fn}() of an object that is already free (double free)`]);
+      this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Object already free`, [this.slabInfo(slab), `Object ${this.hexVirt(obj)} @offset=${off}`, `${fn}() of an object that is already free (double free)`]);
       return undefined;
     }
-    return {slab, idx};
+    this.foundIdx = idx;
+    return slab;
+  }
+
+  /** A physical address as the direct-map address the kernel prints. */
+  private hexVirt(phys: number): string {
+    return `0x${this.host.virt(phys).toString(16)}`;
+  }
+
+  /** SLUB's slab_err() line about a slab. */
+  private slabInfo(slab: Slab): string {
+    return `Slab ${this.hexVirt(slab.base)} objects=${slab.objects} used=${slab.inuse}`;
   }
 
   private freeObject(slab: Slab, idx: number, ctx: ExecContext): void {
