@@ -9,6 +9,7 @@ import {bootBench} from './boot.js';
 import type {Figure} from './figure.js';
 import {pageAllocBench} from './page-alloc.js';
 import {kmallocBench, kmemCacheBench} from './slab.js';
+import {vmallocBench} from './vmalloc.js';
 
 type Bench = {
   readonly name: string;
@@ -21,6 +22,7 @@ const BENCHES: readonly Bench[] = [
   {name: 'boot', figures: ['boot_64g_ms', 'bytes_per_page_64g'], run: bootBench},
   {name: 'kmalloc', figures: ['kmalloc_ops_per_s'], run: kmallocBench},
   {name: 'kmem_cache', figures: ['kmem_cache_ops_per_s'], run: kmemCacheBench},
+  {name: 'vmalloc', figures: ['vmalloc_region_1g_4k_bytes', 'vmalloc_64k_ops_per_s'], run: vmallocBench},
 ];
 
 /** What each figure must reach: at least `min` or at most `max`. */
@@ -30,6 +32,8 @@ const BUDGETS: Readonly<Record<string, {min?: number; max?: number}>> = {
   bytes_per_page_64g: {max: 16},
   kmalloc_ops_per_s: {min: 5_000_000},
   kmem_cache_ops_per_s: {min: 10_000_000},
+  vmalloc_64k_ops_per_s: {min: 200_000},
+  vmalloc_region_1g_4k_bytes: {max: 64 * 2 ** 20},
 };
 
 const log = (line: string) => process.stderr.write(line + '\n');
