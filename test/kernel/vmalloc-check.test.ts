@@ -167,8 +167,8 @@ describe('corruptions check() catches', () => {
     const [[index, pfn]] = [...pte];
     pte.delete(index);
     expect(check(m)).toEqual([
-      `vmalloc: pfn 0x${pfn.toString(16)} (node 0 zone DMA32) is a page-table page in no table`,
       `vmalloc: vmalloc area ${hexAddr(a)} (pages [0, 5)) is mapped but pte table ${index} does not exist`,
+      `vmalloc: pfn 0x${pfn.toString(16)} (node 0 zone DMA32) is a page-table page in no table`,
       `vmalloc: ... and 1 more: no table`,
     ]);
   });

@@ -41,8 +41,9 @@ export function checkVmalloc(m: Machine, report: Report): void {
   const mappedPages = checkAreas(m, vm, limited);
   checkLazy(vm, limited);
   checkCounters(vm, mappedPages, limited);
-  checkPages(m, vm, limited);
-  checkTables(m, vm, limited);
+  const vmallocPages = checkPages(m, vm, limited);
+  const tablePages = checkTables(m, vm, limited);
+  checkOwners(m, vmallocPages, tablePages, limited);
   limited.flush();
 }
 
@@ -207,8 +208,8 @@ function isOwnedPage(m: Machine, pfn: number, owner: number): boolean {
   return z.state[i] === ALLOC && z.order[i] === 0 && z.info[i] >> 2 === owner;
 }
 
-/** A mapped vmalloc area's pages are its own OWNER_VMALLOC pages, and every such page is some area's. */
-function checkPages(m: Machine, vm: Vmalloc, out: Limited): void {
+/** A mapped vmalloc area's pages are distinct OWNER_VMALLOC pages. Returns them, with their areas. */
+function checkPages(m: Machine, vm: Vmalloc, out: Limited): Map<number, VmArea> {
   const owner = new Map<number, VmArea>();
   for (const a of vm.space.busy.values()) {
     if (!a.mapped || a.kind !== 'vmalloc') continue;
@@ -224,19 +225,31 @@ function checkPages(m: Machine, vm: Vmalloc, out: Limited): void {
       }
     }
   }
+  return owner;
+}
+
+/** One walk over the zones: every OWNER_VMALLOC block is a mapped area's page, every OWNER_PGTABLE one a table. */
+function checkOwners(m: Machine, vmallocPages: ReadonlyMap<number, VmArea>, tablePages: ReadonlySet<number>, out: Limited): void {
   for (const z of m.pa.zones) {
     const {state, info} = z;
     for (let i = 0; i < z.spanned; i++) {
-      if (state[i] !== ALLOC || info[i] >> 2 !== L_OWNER_VMALLOC) continue;
-      const pfn = z.startPfn + i;
-      if (!owner.has(pfn)) out.line('stray vmalloc page', `pfn ${hex(pfn)} (node ${z.nid} zone ${z.name}) is a vmalloc page of no mapped vmalloc area`);
+      if (state[i] !== ALLOC) continue;
+      const owner = info[i] >> 2;
+      if (owner === L_OWNER_VMALLOC) {
+        const pfn = z.startPfn + i;
+        if (!vmallocPages.has(pfn)) out.line('stray vmalloc page', `pfn ${hex(pfn)} (node ${z.nid} zone ${z.name}) is a vmalloc page of no mapped vmalloc area`);
+      } else if (owner === L_OWNER_PGTABLE) {
+        const pfn = z.startPfn + i;
+        if (!tablePages.has(pfn)) out.line('stray table page', `pfn ${hex(pfn)} (node ${z.nid} zone ${z.name}) is a page-table page in no table`);
+      }
     }
   }
 }
 
 // ---- page tables ----------------------------------------------------------------------------------------------
 
-function checkTables(m: Machine, vm: Vmalloc, out: Limited): void {
+/** The tables' pages, where they are, and that they cover the mapped areas. Returns the tables' pfns. */
+function checkTables(m: Machine, vm: Vmalloc, out: Limited): Set<number> {
   const pt = vm.pt;
   if (pt.tables.length !== pt.levels.length) out.line('levels', `${pt.tables.length} table maps for ${pt.levels.length} page-table levels`);
   const base = Number(vm.start >> BigInt(PAGE_SHIFT));
@@ -252,14 +265,6 @@ function checkTables(m: Machine, vm: Vmalloc, out: Limited): void {
       if ((index + 1) * span <= base || index * span >= base + vm.pages) out.line('table outside', `${what} covers no page of the region`);
     }
   }
-  for (const z of m.pa.zones) {
-    const {state, info} = z;
-    for (let i = 0; i < z.spanned; i++) {
-      if (state[i] !== ALLOC || info[i] >> 2 !== L_OWNER_PGTABLE) continue;
-      const pfn = z.startPfn + i;
-      if (!tablePfns.has(pfn)) out.line('stray table page', `pfn ${hex(pfn)} (node ${z.nid} zone ${z.name}) is a page-table page in no table`);
-    }
-  }
   // Every page a mapped area maps has its tables at every level (vmap_range_noflush() made them).
   for (const a of vm.space.busy.values()) {
     const n = areaMappedPages(a);
@@ -273,4 +278,5 @@ function checkTables(m: Machine, vm: Vmalloc, out: Limited): void {
       }
     }
   }
+  return tablePfns;
 }
