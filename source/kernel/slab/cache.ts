@@ -13,6 +13,8 @@ export const ON_FREE = 4;
 export const PLACE_NAMES = ['cpu', 'cpu_partial', 'partial', 'full', 'free'] as const;
 
 export class Slab {
+  /** The allocator's id for the slab, also written in its pages' `next` links. */
+  id = -1;
   /** Intrusive list links (the kernel's slab->slab_list). */
   prev: Slab | null = null;
   next: Slab | null = null;
@@ -26,6 +28,8 @@ export class Slab {
   nfree: number;
   /** 1 for an allocated object. */
   readonly allocated: Uint8Array;
+  /** Physical address of the first object. */
+  readonly base: number;
 
   constructor(
     readonly cache: KmemCache,
@@ -40,12 +44,10 @@ export class Slab {
     for (let i = 0; i < objects; i++) this.freelist[i] = objects - 1 - i;
     this.nfree = objects;
     this.allocated = new Uint8Array(objects);
+    this.base = pfn * 4096;
   }
 
-  /** Physical address of the first object. */
-  get base(): number {
-    return this.pfn * 4096;
-  }
+
 }
 
 /** An intrusive doubly linked list of slabs with its length (list_head + nr_partial and friends). */

@@ -271,13 +271,11 @@ function checkPages(m: Machine, found: Found, report: Report): void {
     const sp = slabPages[s.nid];
     if (sp) sp[s.cache.allocflags & __GFP_RECLAIMABLE ? 0 : 1] += 1 << s.order;
   }
-  // The allocator's pfn index (private; by first page or by every page) names only live slabs, at their pages.
-  const index = (sa as unknown as {byPfn?: Map<number, Slab>}).byPfn;
-  if (index instanceof Map) {
-    for (const [pfn, s] of index) {
-      if (!found.has(s) || pfn < s.pfn || pfn >= s.pfn + (1 << s.order)) report(`slab: the pfn index maps ${hex(pfn)} to ${slabName(s)}, which is no slab of a live cache there`);
-    }
-  }
+  // The allocator's slab table names only live slabs (reached from a cache), each under its own id.
+  sa.liveSlabs().forEach((s, id) => {
+    if (s === undefined) return;
+    if (!found.has(s) || s.id !== id) report(`slab: the slab table names ${slabName(s)} as id ${id}, which is no slab of a live cache under that id`);
+  });
   // Every slab block in the zones is a slab of a live cache; kmalloc_large blocks add up to largePages.
   let large = 0;
   for (const z of pa.zones) {

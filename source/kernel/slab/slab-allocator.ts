@@ -41,7 +41,18 @@ export const ZERO_SIZE = -2;
 export const NULL_OBJ = -1;
 
 export const KMALLOC_FAMILIES = ['normal', 'dma', 'rcl', 'cg'] as const;
-export type KmallocFamily = (typeof KMALLOC_FAMILIES)[number];
+/** kmalloc_type(): the family's index in KMALLOC_FAMILIES: DMA, then reclaimable, then accounted, else normal. */
+function kmallocType(gfp: number): number {
+  if ((gfp & (__GFP_DMA | __GFP_RECLAIMABLE | __GFP_ACCOUNT)) === 0) return 0;
+  return gfp & __GFP_DMA ? 1 : gfp & __GFP_RECLAIMABLE ? 2 : 3;
+}
+
+/** The size class index of every size 1..8192 (kmalloc_index() as a table, like the kernel's size_index). */
+const SIZE_CLASS = (() => {
+  const t = new Uint8Array(KMALLOC_MAX_CACHE_SIZE + 1);
+  for (let n = 1; n <= KMALLOC_MAX_CACHE_SIZE; n++) t[n] = KMALLOC_SIZES.indexOf(kmallocIndex(n) as (typeof KMALLOC_SIZES)[number]);
+  return t;
+})();
 
 /** What each model does; the shared machinery below calls it. */
 export interface SlabModel {
@@ -73,10 +84,14 @@ export type SlabHost = {
 
 export class SlabAllocator {
   readonly caches: KmemCache[] = [];
-  /** kmalloc caches by family and class size. */
-  private readonly kmallocCaches = new Map<string, KmemCache>();
-  /** Slabs by their first pfn (slabs are aligned to their order, so a pfn's slab is one of 4 lookups). */
-  private readonly byPfn = new Map<number, Slab>();
+  /** kmalloc caches by family index * NR_KMALLOC_SIZES + size class index (kmalloc_caches[type][index]). */
+  private readonly kmallocCaches: KmemCache[] = [];
+  /**
+   * Live slabs by id. Every page of a slab carries its slab's id in the zone's `next` link, which allocated
+   * pages do not otherwise use: the kernel finds a page's slab in its struct page the same way.
+   */
+  private readonly slabById: (Slab | undefined)[] = [];
+  private readonly freeIds: number[] = [];
   /** Stall ticks of the last allocation (direct reclaim while getting a slab). */
   lastStall = 0;
   /** Slab pages per node: [reclaimable, unreclaimable], for zoneinfo's nr_slab_* counters. */
@@ -97,7 +112,7 @@ export class SlabAllocator {
       for (const size of KMALLOC_SIZES) {
         const flags = family === 'dma' ? SLAB_CACHE_DMA : family === 'rcl' ? SLAB_RECLAIM_ACCOUNT : 0;
         const c = this.newCache(kmallocCacheName(family, size), size, 0, flags, true);
-        this.kmallocCaches.set(`${family}:${size}`, c);
+        this.kmallocCaches[KMALLOC_FAMILIES.indexOf(family) * KMALLOC_SIZES.length + KMALLOC_SIZES.indexOf(size)] = c;
       }
     }
   }
@@ -221,16 +236,9 @@ export class SlabAllocator {
   // ---- kmalloc family -------------------------------------------------------------------------------------
 
   /** kmalloc_type(): DMA, reclaimable, accounted or normal. */
-  kmallocFamily(gfp: number): KmallocFamily {
-    if ((gfp & (__GFP_DMA | __GFP_RECLAIMABLE | __GFP_ACCOUNT)) === 0) return 'normal';
-    if (gfp & __GFP_DMA) return 'dma';
-    if (gfp & __GFP_RECLAIMABLE) return 'rcl';
-    return 'cg';
-  }
-
   kmallocCache(size: number, gfp: number): KmemCache | undefined {
-    const cls = kmallocIndex(size);
-    return cls === undefined ? undefined : this.kmallocCaches.get(`${this.kmallocFamily(gfp)}:${cls}`);
+    if (size > KMALLOC_MAX_CACHE_SIZE || size < 1) return undefined;
+    return this.kmallocCaches[kmallocType(gfp) * KMALLOC_SIZES.length + SIZE_CLASS[size]];
   }
 
   /** kmalloc(size, gfp): a size class, or the page allocator above 8 KiB (kmalloc_large). */
@@ -317,9 +325,11 @@ export class SlabAllocator {
       this.lastStall += r.stallTicks;
     }
     if (r.pfn < 0) return null;
-    const zone = pa.zoneOf(r.pfn);
-    const slab = new Slab(c, r.pfn, order, objects, zone ? zone.nid : nid);
-    this.byPfn.set(r.pfn, slab);
+    const zone = pa.zoneOf(r.pfn)!;
+    const slab = new Slab(c, r.pfn, order, objects, zone.nid);
+    slab.id = this.freeIds.pop() ?? this.slabById.length;
+    this.slabById[slab.id] = slab;
+    zone.next.fill(slab.id, r.pfn - zone.startPfn, r.pfn - zone.startPfn + (1 << order));
     const n = c.nodes[slab.nid];
     n.nrSlabs++;
     n.totalObjects += objects;
@@ -336,18 +346,26 @@ export class SlabAllocator {
     n.nrSlabs--;
     n.totalObjects -= slab.objects;
     this.slabPages[slab.nid][c.allocflags & __GFP_RECLAIMABLE ? 0 : 1] -= 1 << slab.order;
-    this.byPfn.delete(slab.pfn);
+    this.slabById[slab.id] = undefined;
+    this.freeIds.push(slab.id);
     c.stats.slabsFreed++;
     this.host.pa.freePages(ctx, slab.pfn, slab.order);
   }
 
-  /** The slab a pfn belongs to: slabs are aligned to their order (at most 3 here, 10 for huge slots). */
+  /**
+   * The slab a pfn belongs to. The page's `next` link names a slab id only while the page is a slab page; any
+   * other value either names no live slab or one that does not cover this pfn (live slabs never overlap).
+   */
   slabOf(pfn: number): Slab | undefined {
-    for (let o = 0; o <= 10; o++) {
-      const s = this.byPfn.get(pfn & ~((1 << o) - 1));
-      if (s && pfn < s.pfn + (1 << s.order)) return s;
-    }
-    return undefined;
+    const z = this.host.pa.zoneOf(pfn);
+    if (!z) return undefined;
+    const s = this.slabById[z.next[pfn - z.startPfn]];
+    return s !== undefined && pfn >= s.pfn && pfn < s.pfn + (1 << s.order) ? s : undefined;
+  }
+
+  /** Live slabs (for the checker). */
+  liveSlabs(): readonly (Slab | undefined)[] {
+    return this.slabById;
   }
 
   /** Take an object off its slab's freelist (the models' common step). */
@@ -380,7 +398,7 @@ export class SlabAllocator {
       return undefined;
     }
     const c = slab.cache;
-    const off = obj - slab.base;
+    const off = (obj - slab.base) | 0; // < 4 MiB: an int32, so the modulo below stays an integer one
     if (off % c.size !== 0 || off / c.size >= slab.objects) {
       this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Invalid object pointer ${this.hexVirt(obj)}`, [this.slabInfo(slab), `${fn}() with a pointer that is not the start of an object`]);
       return undefined;
