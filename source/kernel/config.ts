@@ -89,6 +89,11 @@ export const PROFILES = {
   },
 } as const;
 
+/** i386 (3G/1G split, non-PAE): PAGE_OFFSET, VMALLOC_OFFSET and VMALLOC_END = PKMAP_BASE (0xff400000) - 2 pages. */
+export const I386_PAGE_OFFSET = 0xc0000000;
+export const I386_VMALLOC_OFFSET = 8 * 1024 * 1024;
+export const I386_VMALLOC_END = 0xff400000 - 2 * 4096;
+
 export const MAX_NODES = 64;
 export const MAX_CPUS = 512;
 /** node_distance() defaults when the scenario gives no table (LOCAL_DISTANCE, REMOTE_DISTANCE). */
@@ -199,9 +204,13 @@ export function resolveMachineConfig(spec: MachineSpec): {ok: true; config: Mach
   }
   if (profile === 'x86_64') vmalloc = spec.vmalloc ?? p.vmallocDefault;
 
-  // Zone bounds in bytes; on i386 the vmalloc= size moves the end of lowmem (MAXMEM = 1G - vmalloc).
+  // Zone bounds in bytes. On i386, vmalloc= moves the end of lowmem: parse_vmalloc() makes __VMALLOC_RESERVE
+  // the size plus VMALLOC_OFFSET, and MAXMEM = VMALLOC_END - PAGE_OFFSET - __VMALLOC_RESERVE. Without the
+  // option lowmem ends at 896 MiB, the figure the issue and every i386 textbook use.
   const limits: number[] = [...p.zoneLimits];
-  if (profile === 'i386') limits[1] = 1 * GiB - vmalloc;
+  if (profile === 'i386' && spec.vmalloc !== undefined) {
+    limits[1] = Math.floor((I386_VMALLOC_END - I386_PAGE_OFFSET - (vmalloc + I386_VMALLOC_OFFSET)) / PAGE_SIZE) * PAGE_SIZE;
+  }
 
   const nodes: NodeLayout[] = [];
   let base = 0;

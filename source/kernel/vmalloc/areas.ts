@@ -33,7 +33,11 @@ export class AreaSpace {
   /** Busy areas (allocated or lazily freed) by start page. */
   readonly busy = new Map<number, VmArea>();
 
-  constructor(readonly totalPages: number) {
+  constructor(
+    readonly totalPages: number,
+    /** The absolute page number of the region's start: alignment is of addresses, not of offsets. */
+    readonly basePage = 0,
+  ) {
     this.free = [{start: 0, end: totalPages}];
   }
 
@@ -62,7 +66,7 @@ export class AreaSpace {
   take(pages: number, align: number): number {
     for (let i = 0; i < this.free.length; i++) {
       const r = this.free[i];
-      const s = Math.ceil(r.start / align) * align;
+      const s = Math.ceil((this.basePage + r.start) / align) * align - this.basePage;
       if (s + pages > r.end) continue;
       const e = s + pages;
       // Split the free range around [s, e): up to two pieces remain.

@@ -6,7 +6,8 @@
 // Simplified: the purge runs at the end of the tick in which the threshold is crossed (the kernel's
 // drain_vmap_work) or at once when an allocation finds no room; no per-CPU vmap blocks (vm_map_ram), no huge
 // vmap mappings; kernel stacks are not cached per CPU (the kernel keeps two); i386's region is
-// [high_memory + 8 MiB, the pkmap area) with the pkmap area fixed at 0xff400000.
+// [high_memory + 8 MiB, the pkmap area) with the pkmap area fixed at 0xff400000 (config.ts sizes lowmem so
+// that an explicit vmalloc= size is the region's size).
 import {commOf, type ExecContext, inAtomic} from '../context.js';
 import type {EventLog} from '../events.js';
 import {__GFP_NOWARN, __GFP_ZERO, formatMode, GFP_KERNEL, gfpAllowsBlocking} from '../gfp.js';
@@ -69,12 +70,11 @@ export class Vmalloc {
       this.start = X86_64_VMALLOC_START;
       this.pages = Math.floor(host.regionBytes / PAGE_SIZE);
     } else {
-      const s = (host.highMemory + I386_VMALLOC_OFFSET + (I386_VMALLOC_OFFSET - 1n)) & ~(I386_VMALLOC_OFFSET - 1n);
-      this.start = s;
-      // VMALLOC_END = PKMAP_BASE - 2 pages.
-      this.pages = Number((I386_PKMAP_BASE - 2n * BigInt(PAGE_SIZE) - s) >> BigInt(PAGE_SHIFT));
+      // VMALLOC_START = high_memory + VMALLOC_OFFSET; VMALLOC_END = PKMAP_BASE - 2 pages.
+      this.start = host.highMemory + I386_VMALLOC_OFFSET;
+      this.pages = Number((I386_PKMAP_BASE - 2n * BigInt(PAGE_SIZE) - this.start) >> BigInt(PAGE_SHIFT));
     }
-    this.space = new AreaSpace(this.pages);
+    this.space = new AreaSpace(this.pages, Number(this.start >> BigInt(PAGE_SHIFT)));
     this.pt = new KernelPageTables(host.pa, host.profile, Number(this.start >> BigInt(PAGE_SHIFT)));
     this.tlb = new TlbAccounting(host.nrCpus);
     // lazy_max_pages(): fls(num_online_cpus()) * (32 MiB / PAGE_SIZE)
