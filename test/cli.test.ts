@@ -1,6 +1,6 @@
 // The real binary, as a user runs it (built by `npm test`'s pretest step).
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
@@ -91,6 +91,10 @@ describe('scenario mistakes are one line with file:line:col and exit 2', () => {
 });
 
 describe('other modes', () => {
+  test('the built binary is executable (npx kmemscope runs it directly)', () => {
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+  });
+
   test('--help lists the modes', () => {
     const r = kmemscope('--help');
     expect(r.code).toBe(0);
