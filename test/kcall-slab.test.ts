@@ -71,3 +71,45 @@ describe('slab kcalls', () => {
     expect(checkStmt(q.stmts[0], new Set(), 2)?.message).toBe('found a string, expected a number or a name');
   });
 });
+
+describe('what a user can type never breaks the machine', () => {
+  test('a call named after an Object member is an unknown call, not a crash', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const p = parseKcall(`x = ${name}(1)`);
+      if (!p.ok) throw new Error('parse');
+      expect(checkStmt(p.stmts[0], new Set(), 2)?.message).toMatch(new RegExp(`^unknown call ${name}, expected one of`));
+    }
+  });
+
+  test('huge and negative arguments are refused the kernel way', () => {
+    const {out, m} = run(`
+      a = kmalloc(~0, GFP_KERNEL | __GFP_NOWARN)
+      b = kmalloc(0x8000000000000000, GFP_KERNEL | __GFP_NOWARN)
+      c = kvmalloc(~0, GFP_KERNEL | __GFP_NOWARN)
+      d = ioremap(~0, 4096)
+      e = vmalloc_node(4096, ~4)
+      f = kmem_cache_create("x", 4M, 0, SLAB_TYPESAFE_BY_RCU)
+      g = kmem_cache_create("y", 8, 0x300000000, 0)
+      h = vmalloc(~0)
+    `);
+    expect(out).toEqual(['a = NULL', 'b = NULL', 'c = NULL', 'd = NULL', 'e = NULL', 'f = NULL', 'g = NULL', 'h = NULL']);
+    expect(m.events.all().some((e) => e.detail.some((d) => d.startsWith('ioremap: invalid physical address')))).toBe(true);
+  });
+
+  test('__free_pages of a page that belongs to the slab or vmalloc is a bad page state and changes nothing', () => {
+    const {out, m} = run(`
+      p = kmalloc(64, GFP_KERNEL)
+      free_pages(p & ~0xfff, 0)
+      v = vmalloc(4096)
+    `);
+    expect(out[1]).toBe('refused (see the kernel log)');
+    expect(m.events.all().find((e) => e.text.startsWith('BUG: Bad page state'))!.detail[1]).toBe('page dumped because: PageSlab: a slab page (kfree or kmem_cache_free frees its objects)');
+  });
+
+  test('kmalloc_large above 4 GiB of RAM gives the right address (no 32-bit shift)', () => {
+    const {env, m} = run('a = kmalloc(20000, GFP_KERNEL); b = kmalloc(20000, GFP_KERNEL)', {memory: 8 * G});
+    const a = env.get('a')!;
+    expect(m.virtToPfn(a)).toBe(0x100000);
+    expect(m.kfree(m.ctx(), a)).toBe(true);
+  });
+});

@@ -143,15 +143,19 @@ export class Machine {
     return false;
   }
 
+  /** A node id a caller passed: an existing node or NUMA_NO_NODE (-1); anything else is the kernel's VM_BUG_ON. */
+  private validNid(ctx: ExecContext, nid: number, fn: string): boolean {
+    if (Number.isInteger(nid) && nid >= -1 && nid < this.pa.nodes.length) return true;
+    bugSplat(this.pa.events, this.pa.tick, ctx, 'include/linux/gfp.h', `${fn}(): VM_BUG_ON(nid < 0 || nid >= MAX_NUMNODES): node ${nid} does not exist (nodes 0-${this.pa.nodes.length - 1})`);
+    return false;
+  }
+
   /** alloc_pages_node(nid, gfp, order); nid -1 (NUMA_NO_NODE) means the calling CPU's node. */
   allocPagesNode(ctx: ExecContext, nid: number, gfp: number, order: number, owner = OWNER_KERNEL): AllocResult {
     this.pa.tick = this.tick;
     if (!this.checkCpu(ctx)) return {pfn: -1, stallTicks: 0};
+    if (!this.validNid(ctx, nid, 'alloc_pages_node')) return {pfn: -1, stallTicks: 0};
     if (nid === -1) nid = this.nodeOfCpu(ctx.cpu);
-    if (!Number.isInteger(nid) || nid < 0 || nid >= this.pa.nodes.length) {
-      bugSplat(this.pa.events, this.pa.tick, ctx, 'include/linux/gfp.h', `alloc_pages_node(): VM_BUG_ON(nid < 0 || nid >= MAX_NUMNODES): node ${nid} does not exist (nodes 0-${this.pa.nodes.length - 1})`);
-      return {pfn: -1, stallTicks: 0};
-    }
     if (!Number.isInteger(order) || order < 0) {
       warnSplat(this.pa.events, this.pa.tick, ctx, `order ${order} is not a valid order`, '__alloc_pages');
       return {pfn: -1, stallTicks: 0};
@@ -203,7 +207,9 @@ export class Machine {
    * LRU, for reclaim to take back. Stops at the first failure. Returns the pages read and the stall.
    */
   pageCacheRead(ctx: ExecContext, bytes: number): {pages: number; stallTicks: number} {
-    const want = Math.ceil(bytes / PAGE_SIZE);
+    // Past the managed memory the reader would only evict its own pages: the kernel's loop gets no further.
+    const managed = this.pa.zones.reduce((a, z) => a + z.managed, 0);
+    const want = Math.min(Math.ceil(bytes / PAGE_SIZE), managed);
     let pages = 0;
     let stallTicks = 0;
     for (; pages < want; pages++) {
@@ -216,6 +222,7 @@ export class Machine {
 
   /** echo 1 > /proc/sys/vm/drop_caches: every page-cache page back to the allocator. */
   dropCaches(ctx: ExecContext): number {
+    if (!this.checkCpu(ctx)) return 0;
     let n = 0;
     for (const z of this.pa.zones) {
       while (z.lruTail !== -1) {
@@ -308,6 +315,7 @@ export class Machine {
   }
 
   kmemCacheCreate(ctx: ExecContext, name: string, size: number, align: number, flags: number): bigint {
+    if (!this.checkCpu(ctx)) return 0n;
     this.pa.tick = this.tick;
     const c = this.slab.createCache(ctx, name, size, align, flags);
     return c ? this.cachePtr(c) : 0n;
@@ -329,12 +337,14 @@ export class Machine {
   }
 
   kmemCacheShrink(ctx: ExecContext, cache: bigint): number {
+    if (!this.checkCpu(ctx)) return 0;
     this.pa.tick = this.tick;
     const c = this.cacheArg(ctx, cache, 'kmem_cache_shrink');
     return c ? this.slab.shrinkCache(c, ctx) : 0;
   }
 
   kmemCacheDestroy(ctx: ExecContext, cache: bigint): boolean {
+    if (!this.checkCpu(ctx)) return false;
     this.pa.tick = this.tick;
     const c = this.cacheArg(ctx, cache, 'kmem_cache_destroy');
     return c ? this.slab.destroyCache(c, ctx) : false;
@@ -361,10 +371,7 @@ export class Machine {
   vmalloc(ctx: ExecContext, size: number, gfp = GFP_KERNEL, nid = -1, caller = 'kcall+0x0/0x0'): {addr: bigint; stallTicks: number} {
     if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
     this.pa.tick = this.tick;
-    if (nid >= this.pa.nodes.length) {
-      bugSplat(this.pa.events, this.pa.tick, ctx, 'mm/vmalloc.c', `vmalloc_node(): node ${nid} does not exist (nodes 0-${this.pa.nodes.length - 1})`);
-      return {addr: 0n, stallTicks: 0};
-    }
+    if (!this.validNid(ctx, nid, 'vmalloc_node')) return {addr: 0n, stallTicks: 0};
     return this.vm.vmalloc(ctx, size, gfp, nid, caller);
   }
 
@@ -391,6 +398,11 @@ export class Machine {
    * may sleep.
    */
   kvmalloc(ctx: ExecContext, size: number, gfp: number, nid = -1): {addr: bigint; stallTicks: number} {
+    if (size > 0x7fffffff) {
+      // kvmalloc_node(): no allocation above INT_MAX.
+      if (!(gfp & __GFP_NOWARN)) warnSplat(this.pa.events, this.pa.tick, ctx, `kvmalloc of ${size} bytes is above INT_MAX`, 'kvmalloc_node');
+      return {addr: 0n, stallTicks: 0};
+    }
     let kgfp = gfp;
     if (size > PAGE_SIZE) {
       kgfp |= __GFP_NOWARN;
@@ -398,7 +410,8 @@ export class Machine {
       kgfp &= ~__GFP_NOFAIL;
     }
     const k = this.kmalloc(ctx, size, kgfp);
-    if (k.addr !== 0n || !gfpAllowsBlocking(gfp)) return k;
+    // Up to a page kmalloc's answer stands; a request that may not sleep cannot vmalloc.
+    if (k.addr !== 0n || size <= PAGE_SIZE || !gfpAllowsBlocking(gfp)) return k;
     const v = this.vmalloc(ctx, size, gfp, nid);
     return {addr: v.addr, stallTicks: k.stallTicks + v.stallTicks};
   }
@@ -410,7 +423,7 @@ export class Machine {
 
   /** A task's VMAP_STACK kernel stack (16 KiB + guard) on a node; freed with freeKernelStack. */
   allocKernelStack(ctx: ExecContext, nid = -1): {addr: bigint; stallTicks: number} {
-    if (!this.checkCpu(ctx)) return {addr: 0n, stallTicks: 0};
+    if (!this.checkCpu(ctx) || !this.validNid(ctx, nid, 'alloc_thread_stack_node')) return {addr: 0n, stallTicks: 0};
     this.pa.tick = this.tick;
     return this.vm.allocStack(ctx, nid < 0 ? this.nodeOfCpu(ctx.cpu) : nid);
   }
@@ -425,6 +438,7 @@ export class Machine {
     const base = addr - ((addr - this.vm.start) & BigInt(PAGE_SIZE - 1));
     const a = this.vm.areaAt(base);
     if (!a) return '';
+    if (a.kind === 'ioremap') return `ioremap area of ${a.ioPages} page${a.ioPages === 1 ? '' : 's'} + guard, phys 0x${a.phys.toString(16)}`;
     const pfns = a.pfns.slice(0, 6).map((p) => '0x' + p.toString(16));
     const more = a.pfns.length > 6 ? ` ... (${a.pfns.length})` : '';
     return `${a.kind} area of ${a.pages - 1} page${a.pages === 2 ? '' : 's'} + guard, pfns ${pfns.join(' ')}${more}`;

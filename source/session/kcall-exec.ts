@@ -2,7 +2,7 @@
 // with handles and kernel constants, and the one-line result a lecturer sees. A failed allocation yields
 // NULL (0) like the kernel; a misused API is the kernel's business (it logs a splat) and never an exception.
 import type {ContextName, ExecContext} from '../kernel/context.js';
-import {gfpByName} from '../kernel/gfp.js';
+import {__GFP_ZERO, GFP_KERNEL, gfpByName} from '../kernel/gfp.js';
 import {type Machine, ZERO_SIZE_PTR} from '../kernel/machine.js';
 import {slabFlagByName} from '../kernel/slab/geometry.js';
 import {type Expr, evalExpr, type Stmt} from '../scenario/kcall.js';
@@ -22,7 +22,16 @@ type CallSpec = {
 };
 
 const hex = (v: bigint) => '0x' + v.toString(16);
+/** An `int` argument: a signed 64-bit value (so ~4 is -5, as C would read it). */
 const int = (v: bigint) => Number(BigInt.asIntN(64, v));
+/** A `size` argument: size_t, unsigned 64-bit (huge values stay huge; above 2^53 they round, which no check minds). */
+const u = (v: bigint) => Number(BigInt.asUintN(64, v));
+/** GFP and SLAB flags: gfp_t / slab_flags_t are 32-bit unsigned. */
+const flags32 = (v: bigint) => Number(BigInt.asUintN(32, v));
+/** The call named, if it is one of ours (not an Object.prototype member such as "constructor"). */
+function callSpec(name: string): CallSpec | undefined {
+  return Object.hasOwn(CALLS, name) ? CALLS[name] : undefined;
+}
 
 function pageResult(m: Machine, pfn: number, order: number, stallTicks: number): CallResult {
   if (pfn < 0) return {value: 0n, text: 'NULL', stallTicks};
@@ -52,7 +61,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: '2^order pages from node nid (-1: this CPU\'s node); a struct page pointer or NULL',
     run: (m, ctx, [nid, gfp, order]) => {
-      const r = m.allocPagesNode(ctx, int(nid), int(gfp), int(order));
+      const r = m.allocPagesNode(ctx, int(nid), flags32(gfp), int(order));
       return pageResult(m, r.pfn, int(order), r.stallTicks);
     },
   },
@@ -61,7 +70,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: '2^order pages from the calling CPU\'s node',
     run: (m, ctx, [gfp, order]) => {
-      const r = m.allocPages(ctx, int(gfp), int(order));
+      const r = m.allocPages(ctx, flags32(gfp), int(order));
       return pageResult(m, r.pfn, int(order), r.stallTicks);
     },
   },
@@ -70,7 +79,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: 'one page',
     run: (m, ctx, [gfp]) => {
-      const r = m.allocPages(ctx, int(gfp), 0);
+      const r = m.allocPages(ctx, flags32(gfp), 0);
       return pageResult(m, r.pfn, 0, r.stallTicks);
     },
   },
@@ -79,7 +88,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: '2^order pages; their direct-map address or 0',
     run: (m, ctx, [gfp, order]) => {
-      const r = m.getFreePages(ctx, int(gfp), int(order));
+      const r = m.getFreePages(ctx, flags32(gfp), int(order));
       return addrResult(m, r.addr, int(order), r.stallTicks);
     },
   },
@@ -88,7 +97,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: 'one page; its address or 0',
     run: (m, ctx, [gfp]) => {
-      const r = m.getFreePages(ctx, int(gfp), 0);
+      const r = m.getFreePages(ctx, flags32(gfp), 0);
       return addrResult(m, r.addr, 0, r.stallTicks);
     },
   },
@@ -97,7 +106,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: 'one zeroed page; its address or 0',
     run: (m, ctx, [gfp]) => {
-      const r = m.getFreePages(ctx, int(gfp) | 0x100, 0);
+      const r = m.getFreePages(ctx, flags32(gfp) | __GFP_ZERO, 0);
       return addrResult(m, r.addr, 0, r.stallTicks);
     },
   },
@@ -130,7 +139,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: false,
     doc: 'read a file of size bytes into the page cache (reclaimable pages on the LRU)',
     run: (m, ctx, [size]) => {
-      const r = m.pageCacheRead(ctx, int(size));
+      const r = m.pageCacheRead(ctx, u(size));
       return {text: `${r.pages} page-cache pages`, stallTicks: r.stallTicks};
     },
   },
@@ -144,25 +153,25 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     params: [['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'an object from the kmalloc size class for size (kmalloc_large above 8K); NULL on failure',
-    run: (m, ctx, [size, gfp]) => objResult(m, m.kmalloc(ctx, int(size), int(gfp))),
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kmalloc(ctx, u(size), flags32(gfp))),
   },
   kzalloc: {
     params: [['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'kmalloc with __GFP_ZERO',
-    run: (m, ctx, [size, gfp]) => objResult(m, m.kmalloc(ctx, int(size), int(gfp) | 0x100)),
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kmalloc(ctx, u(size), flags32(gfp) | __GFP_ZERO)),
   },
   kmalloc_array: {
     params: [['n', 'int'], ['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'n objects of size bytes; NULL if n * size overflows',
-    run: (m, ctx, [n, size, gfp]) => objResult(m, m.kmallocArray(ctx, n, size, int(gfp))),
+    run: (m, ctx, [n, size, gfp]) => objResult(m, m.kmallocArray(ctx, n, size, flags32(gfp))),
   },
   krealloc: {
     params: [['p', 'ptr'], ['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'resize: the same object while it fits (ksize), else a new one with the old freed',
-    run: (m, ctx, [p, size, gfp]) => objResult(m, m.krealloc(ctx, p, int(size), int(gfp))),
+    run: (m, ctx, [p, size, gfp]) => objResult(m, m.krealloc(ctx, p, u(size), flags32(gfp))),
   },
   ksize: {
     params: [['p', 'ptr']],
@@ -184,7 +193,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     returns: true,
     doc: 'a cache of size-byte objects; SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_RECLAIM_ACCOUNT, SLAB_PANIC',
     run: (m, ctx, [, size, align, flags], [name]) => {
-      const c = m.kmemCacheCreate(ctx, name, int(size), int(align), int(flags));
+      const c = m.kmemCacheCreate(ctx, name, u(size), int(align), flags32(flags));
       if (c === 0n) return {value: 0n, text: 'NULL'};
       return {value: c, text: `(struct kmem_cache *)${hex(c)}  ${m.describeCache(c)}`};
     },
@@ -193,13 +202,13 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     params: [['cache', 'ptr'], ['gfp', 'gfp']],
     returns: true,
     doc: 'an object of the cache; NULL on failure',
-    run: (m, ctx, [c, gfp]) => objResult(m, m.kmemCacheAlloc(ctx, c, int(gfp))),
+    run: (m, ctx, [c, gfp]) => objResult(m, m.kmemCacheAlloc(ctx, c, flags32(gfp))),
   },
   kmem_cache_zalloc: {
     params: [['cache', 'ptr'], ['gfp', 'gfp']],
     returns: true,
     doc: 'kmem_cache_alloc with __GFP_ZERO',
-    run: (m, ctx, [c, gfp]) => objResult(m, m.kmemCacheAlloc(ctx, c, int(gfp) | 0x100)),
+    run: (m, ctx, [c, gfp]) => objResult(m, m.kmemCacheAlloc(ctx, c, flags32(gfp) | __GFP_ZERO)),
   },
   kmem_cache_free: {
     params: [['cache', 'ptr'], ['p', 'ptr']],
@@ -223,25 +232,25 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     params: [['size', 'size']],
     returns: true,
     doc: 'size bytes of virtually contiguous memory from order-0 pages, in the vmalloc region (+ a guard page)',
-    run: (m, ctx, [size]) => objResult(m, m.vmalloc(ctx, int(size))),
+    run: (m, ctx, [size]) => objResult(m, m.vmalloc(ctx, u(size))),
   },
   vzalloc: {
     params: [['size', 'size']],
     returns: true,
     doc: 'vmalloc, zeroed',
-    run: (m, ctx, [size]) => objResult(m, m.vmalloc(ctx, int(size), 0xcc0 | 0x100)),
+    run: (m, ctx, [size]) => objResult(m, m.vmalloc(ctx, u(size), GFP_KERNEL | __GFP_ZERO)),
   },
   vmalloc_node: {
     params: [['size', 'size'], ['nid', 'int']],
     returns: true,
     doc: 'vmalloc with the pages from node nid',
-    run: (m, ctx, [size, nid]) => objResult(m, m.vmalloc(ctx, int(size), 0xcc0, int(nid))),
+    run: (m, ctx, [size, nid]) => objResult(m, m.vmalloc(ctx, u(size), GFP_KERNEL, int(nid))),
   },
   __vmalloc: {
     params: [['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'vmalloc with GFP flags (a non-sleeping mask is a bug)',
-    run: (m, ctx, [size, gfp]) => objResult(m, m.vmalloc(ctx, int(size), int(gfp))),
+    run: (m, ctx, [size, gfp]) => objResult(m, m.vmalloc(ctx, u(size), flags32(gfp))),
   },
   vfree: {
     params: [['p', 'ptr']],
@@ -253,7 +262,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     params: [['phys', 'size'], ['size', 'size']],
     returns: true,
     doc: 'map device memory (not RAM) into the vmalloc region',
-    run: (m, ctx, [phys, size]) => objResult(m, {addr: m.ioremap(ctx, int(phys), int(size)), stallTicks: 0}),
+    run: (m, ctx, [phys, size]) => objResult(m, {addr: m.ioremap(ctx, u(phys), u(size)), stallTicks: 0}),
   },
   iounmap: {
     params: [['p', 'ptr']],
@@ -265,13 +274,13 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     params: [['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'kmalloc, falling back to vmalloc for sleeping requests',
-    run: (m, ctx, [size, gfp]) => objResult(m, m.kvmalloc(ctx, int(size), int(gfp))),
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kvmalloc(ctx, u(size), flags32(gfp))),
   },
   kvzalloc: {
     params: [['size', 'size'], ['gfp', 'gfp']],
     returns: true,
     doc: 'kvmalloc, zeroed',
-    run: (m, ctx, [size, gfp]) => objResult(m, m.kvmalloc(ctx, int(size), int(gfp) | 0x100)),
+    run: (m, ctx, [size, gfp]) => objResult(m, m.kvmalloc(ctx, u(size), flags32(gfp) | __GFP_ZERO)),
   },
   kvfree: {
     params: [['p', 'ptr']],
@@ -304,7 +313,7 @@ export type ExecOutcome = {ok: true; text: string; stallTicks: number} | {ok: fa
  * takes, only value-returning calls are assigned, and every name is a constant or a handle in `known`.
  */
 export function checkStmt(s: Stmt, known: ReadonlySet<string>, nrCpus: number): ExecError | undefined {
-  const spec = CALLS[s.call];
+  const spec = callSpec(s.call);
   if (!spec) return {...s.callPos, message: `unknown call ${s.call}, expected one of: ${Object.keys(CALLS).join(', ')}`};
   if (s.args.length !== spec.params.length) {
     const sig = spec.params.map((p) => p[0]).join(', ');
@@ -344,7 +353,7 @@ function unknownName(e: Expr, known: ReadonlySet<string>): {name: string; pos: {
 export function execStmt(m: Machine, s: Stmt, env: Map<string, bigint>, defaults: {cpu: number; context: ContextName; comm: string}): ExecOutcome {
   const bad = checkStmt(s, new Set(env.keys()), m.nrCpus);
   if (bad) return {ok: false, error: bad};
-  const spec = CALLS[s.call];
+  const spec = callSpec(s.call)!;
   const args: bigint[] = [];
   const strs: string[] = [];
   for (const a of s.args) {

@@ -37,7 +37,14 @@ import {
   ALLOC_WMARK_MIN,
   COSTLY_ORDER,
   MAX_ORDER,
+  OWNER_KERNEL,
+  OWNER_KMALLOC_LARGE,
+  OWNER_NAMES,
   OWNER_PAGECACHE,
+  OWNER_PGTABLE,
+  OWNER_SLAB,
+  OWNER_USER,
+  OWNER_VMALLOC,
   PG_ALLOC,
   PG_BUDDY,
   PG_HOLE,
@@ -91,6 +98,15 @@ export type AllocResult = {
 };
 
 const NULL_RESULT: AllocResult = {pfn: -1, stallTicks: 0};
+
+/** Why __free_pages() refuses a block that belongs to someone else, as free_pages_prepare() would say it. */
+const OWNED_BY: Record<number, string> = {
+  [OWNER_PAGECACHE]: 'non-NULL mapping: a page-cache page (reclaim or truncation frees it)',
+  [OWNER_SLAB]: 'PageSlab: a slab page (kfree or kmem_cache_free frees its objects)',
+  [OWNER_VMALLOC]: 'a vmalloc page (vfree frees it)',
+  [OWNER_PGTABLE]: 'a page-table page in use',
+  [OWNER_KMALLOC_LARGE]: 'a kmalloc() allocation (kfree frees it)',
+};
 
 export class PageAllocator {
   readonly nodes: PgNode[] = [];
@@ -391,7 +407,7 @@ export class PageAllocator {
    * __free_pages(page, order): checks the page as free_pages_prepare()/bad_page() do; a page that is not an
    * allocated block of that order is reported and left alone. Returns whether the block was freed.
    */
-  freePages(ctx: ExecContext, pfn: number, order: number): boolean {
+  freePages(ctx: ExecContext, pfn: number, order: number, owner = OWNER_KERNEL): boolean {
     const zone = this.zoneOf(pfn);
     if (!zone) {
       badPage(this.events, this.tick, ctx, pfn, 'no memory behind this pfn (pfn_valid() fails)');
@@ -413,7 +429,14 @@ export class PageAllocator {
       badPage(this.events, this.tick, ctx, pfn, `freed with order ${order}, allocated with order ${zone.order[idx]}`);
       return false;
     }
-    if (zone.info[idx] >> 2 === OWNER_PAGECACHE) zone.lruDel(idx);
+    // free_pages_prepare() refuses pages that still belong to a subsystem (PageSlab, a mapping, ...): only the
+    // owner's own free path (kfree, vfree, reclaim) may give them back.
+    const has = zone.info[idx] >> 2;
+    if (has !== owner && has !== OWNER_USER) {
+      badPage(this.events, this.tick, ctx, pfn, OWNED_BY[has] ?? `owned by ${OWNER_NAMES[has]}`);
+      return false;
+    }
+    if (has === OWNER_PAGECACHE) zone.lruDel(idx);
     zone.freeBlock(ctx.cpu, idx, order);
     return true;
   }

@@ -56,9 +56,7 @@ export const SLAB_FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
 
 /** 'SLAB_HWCACHE_ALIGN' (or 'HWCACHE_ALIGN', any case) → its bit; undefined for a name we do not know. */
 export function slabFlagByName(name: string): number | undefined {
-  const n = name.trim().toUpperCase();
-  const full = n.startsWith('SLAB_') ? n : `SLAB_${n}`;
-  return SLAB_FLAG_NAMES.find(([k]) => k === full)?.[1];
+  return SLAB_FLAG_NAMES.find(([k]) => k === name)?.[1];
 }
 
 /** cache_line_size() on x86_64: L1_CACHE_BYTES, 1 << CONFIG_X86_L1_CACHE_SHIFT (6). */

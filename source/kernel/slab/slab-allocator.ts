@@ -12,6 +12,7 @@ import {
   __GFP_COMP,
   __GFP_DIRECT_RECLAIM,
   __GFP_DMA,
+  __GFP_DMA32,
   __GFP_NOFAIL,
   __GFP_NORETRY,
   __GFP_NOWARN,
@@ -22,7 +23,7 @@ import {
 } from '../gfp.js';
 import type {PageAllocator} from '../page-alloc/allocator.js';
 import {sleepingInAtomic} from '../page-alloc/report.js';
-import {OWNER_KMALLOC_LARGE, OWNER_SLAB, PAGE_SHIFT} from '../page-alloc/types.js';
+import {OWNER_KMALLOC_LARGE, OWNER_SLAB, PAGE_SIZE} from '../page-alloc/types.js';
 import {CacheNode, KmemCache, Slab} from './cache.js';
 import {
   cacheGeometry,
@@ -32,6 +33,11 @@ import {
   kmallocCacheName,
   kmallocIndex,
   SLAB_CACHE_DMA,
+  SLAB_CACHE_DMA32,
+  calculateAlignment,
+  calculateOrder,
+  calculateSizes,
+  KMALLOC_MAX_SIZE,
   SLAB_PANIC,
   SLAB_RECLAIM_ACCOUNT,
 } from './geometry.js';
@@ -123,7 +129,8 @@ export class SlabAllocator {
 
   private newCache(name: string, size: number, align: number, flags: number, kmalloc: boolean): KmemCache {
     const geo = cacheGeometry(size, align, flags, this.host.nrCpus);
-    const allocflags = (flags & SLAB_CACHE_DMA ? __GFP_DMA : 0) | (flags & SLAB_RECLAIM_ACCOUNT ? __GFP_RECLAIMABLE : 0);
+    const allocflags =
+      (flags & SLAB_CACHE_DMA ? __GFP_DMA : 0) | (flags & SLAB_CACHE_DMA32 ? __GFP_DMA32 : 0) | (flags & SLAB_RECLAIM_ACCOUNT ? __GFP_RECLAIMABLE : 0);
     const c = new KmemCache(this.nextId++, name, size, align, flags, geo, allocflags, this.host.pa.nodes.length, this.host.nrCpus, kmalloc);
     this.model.setup(c);
     // slab_caches: list_add() puts the newest first, which is the order /proc/slabinfo prints.
@@ -138,8 +145,12 @@ export class SlabAllocator {
     let why = '';
     if (name === '') why = 'no name';
     else if (inAtomic(ctx)) why = 'called from interrupt context';
-    else if (size < 1 || size > KMALLOC_MAX_CACHE_SIZE * 512) why = `size ${size} out of range`;
-    else if (align !== 0 && (align & (align - 1)) !== 0) why = `align ${align} is not a power of two`;
+    else if (!Number.isSafeInteger(size) || size < 1 || size > KMALLOC_MAX_SIZE) why = `size ${size} out of range`;
+    else if (!Number.isSafeInteger(align) || align < 0 || align > PAGE_SIZE || (align !== 0 && 2 ** Math.round(Math.log2(align)) !== align)) {
+      why = `align ${align} is not a power of two up to the page size`;
+    } else if (calculateOrder(calculateSizes(size, calculateAlignment(flags, align, size), flags).size, this.host.nrCpus) < 0) {
+      why = `a slot of ${size} bytes does not fit a slab of MAX_PAGE_ORDER`;
+    }
     if (why) {
       // kmem_cache_sanity_check() then create_cache() fails with -EINVAL; SLAB_PANIC turns that into a panic.
       if (flags & SLAB_PANIC) this.log(ctx, 'bug', `Kernel panic - not syncing: kmem_cache_create: Failed to create slab '${name}'. Error -22`, [why]);
@@ -257,7 +268,7 @@ export class SlabAllocator {
     this.lastStall = r.stallTicks;
     if (r.pfn < 0) return NULL_OBJ;
     this.largePages += 1 << order;
-    return r.pfn << PAGE_SHIFT;
+    return r.pfn * PAGE_SIZE; // not <<: pfns past 2 GiB overflow an int32 shift
   }
 
   /** kfree(obj): a slab object back to its cache, or kmalloc_large pages back to the buddy allocator. */
@@ -273,7 +284,7 @@ export class SlabAllocator {
       }
       const order = this.host.pa.allocatedOrder(pfn);
       this.largePages -= 1 << order;
-      return this.host.pa.freePages(ctx, pfn, order);
+      return this.host.pa.freePages(ctx, pfn, order, OWNER_KMALLOC_LARGE);
     }
     const found = this.findObject(ctx, obj, 'kfree', slab);
     if (!found) return false;
@@ -349,7 +360,7 @@ export class SlabAllocator {
     this.slabById[slab.id] = undefined;
     this.freeIds.push(slab.id);
     c.stats.slabsFreed++;
-    this.host.pa.freePages(ctx, slab.pfn, slab.order);
+    this.host.pa.freePages(ctx, slab.pfn, slab.order, OWNER_SLAB);
   }
 
   /**

@@ -14,8 +14,10 @@ export type VmArea = {
   readonly kind: 'vmalloc' | 'ioremap' | 'vmap';
   /** The caller symbol printed by vmallocinfo, e.g. "kcall+0x0/0x0". */
   readonly caller: string;
-  /** pfns of the pages mapped (vmalloc: allocated one by one; ioremap: the device range). */
+  /** vmalloc: pfns of the pages, allocated one by one (ioremap keeps none: see ioPages). */
   readonly pfns: number[];
+  /** ioremap: pages of device memory mapped from phys on; 0 for vmalloc. */
+  readonly ioPages: number;
   /** ioremap: the physical address (bytes) mapped; otherwise 0. */
   readonly phys: number;
   /** Pages counted in nr_pages (vmalloc allocations), 0 for ioremap/vmap. */

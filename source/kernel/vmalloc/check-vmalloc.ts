@@ -79,7 +79,7 @@ function areaName(vm: Vmalloc, a: VmArea): string {
 
 /** The pages an area maps: nr_pages for vmalloc, the device range for ioremap / vmap. */
 function areaMappedPages(a: VmArea): number {
-  return a.kind === 'vmalloc' ? a.nrPages : a.pfns.length;
+  return a.kind === 'vmalloc' ? a.nrPages : a.ioPages;
 }
 
 // ---- the region -----------------------------------------------------------------------------------------------
@@ -147,16 +147,16 @@ function checkAreas(m: Machine, vm: Vmalloc, out: Limited): number {
     }
     if (a.nrPages !== 0) out.line('nr_pages', `${name} is no vmalloc area but has nr_pages ${a.nrPages}`);
     if (a.kind !== 'ioremap') continue;
-    // ioremap maps the device range from phys, page by page, and never RAM.
-    const first = Math.floor(a.phys / 2 ** PAGE_SHIFT);
-    for (let i = 0; i < a.pfns.length; i++) {
-      const pfn = a.pfns[i];
-      if (pfn !== first + i) {
-        out.line('ioremap pfns', `${name} maps pfn ${hex(pfn)} as its page ${i}, expected ${hex(first + i)} (phys ${hex(a.phys)})`);
-        break;
+    // ioremap maps the device range from phys on, keeps no pfns, and never maps RAM.
+    if (a.pfns.length !== 0) out.line('ioremap pfns', `${name} keeps ${a.pfns.length} pfns; an ioremap area keeps only phys and its page count`);
+    const lo = Math.floor(a.phys / 2 ** PAGE_SHIFT);
+    for (const z of m.pa.zones) {
+      for (let pfn = Math.max(lo, z.startPfn); pfn < Math.min(lo + a.ioPages, z.endPfn); pfn++) {
+        if (z.state[pfn - z.startPfn] !== HOLE) {
+          out.line('ioremap ram', `${name} maps pfn ${hex(pfn)}, which is RAM (node ${z.nid} zone ${z.name})`);
+          break;
+        }
       }
-      const z = m.pa.zoneOf(pfn);
-      if (z && z.state[pfn - z.startPfn] !== HOLE) out.line('ioremap ram', `${name} maps pfn ${hex(pfn)}, which is RAM (node ${z.nid} zone ${z.name})`);
     }
   }
   return mapped;

@@ -12,7 +12,7 @@ import {commOf, type ExecContext, inAtomic} from '../context.js';
 import type {EventLog} from '../events.js';
 import {__GFP_NOWARN, __GFP_ZERO, formatMode, GFP_KERNEL, gfpAllowsBlocking} from '../gfp.js';
 import type {PageAllocator} from '../page-alloc/allocator.js';
-import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE} from '../page-alloc/types.js';
+import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE, PG_HOLE} from '../page-alloc/types.js';
 import {AreaSpace, type VmArea} from './areas.js';
 import {KernelPageTables} from './pgtable.js';
 import {TlbAccounting} from './tlb.js';
@@ -158,7 +158,7 @@ export class Vmalloc {
       this.warnAlloc(ctx, gfp, `vmalloc error: size ${nrPages * PAGE_SIZE}, vm_struct allocation failed`);
       return fail();
     }
-    const area: VmArea = {start, pages: nrPages + 1, kind: 'vmalloc', caller, pfns: [], phys: 0, nrPages: 0, mapped: false};
+    const area: VmArea = {start, pages: nrPages + 1, kind: 'vmalloc', caller, pfns: [], ioPages: 0, phys: 0, nrPages: 0, mapped: false};
     this.space.busy.set(start, area);
     // __vmalloc_area_node(): order-0 pages one at a time, then the page tables, then the PTEs.
     let stall = 0;
@@ -186,26 +186,34 @@ export class Vmalloc {
 
   /** ioremap(phys, size): map device memory (never RAM) into the region; no pages are allocated. */
   ioremap(ctx: ExecContext, phys: number, size: number, caller: string): bigint {
-    if (size <= 0) return 0n;
+    if (!(size > 0)) return 0n;
     const offset = phys % PAGE_SIZE;
     const first = phys - offset;
     const nrPages = Math.ceil((offset + size) / PAGE_SIZE);
-    for (let p = 0; p < nrPages; p++) {
-      const pfn = first / PAGE_SIZE + p;
-      const z = this.host.pa.zoneOf(pfn);
-      if (z && z.state[pfn - z.startPfn] !== 5 /* PG_HOLE */) {
+    // phys_addr_valid(): the range must fit the CPU's physical address width (46 bits; 32 on non-PAE i386).
+    if (first + nrPages * PAGE_SIZE > 2 ** (this.host.profile === 'x86_64' ? 46 : 32)) {
+      this.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at arch/x86/mm/ioremap.c __ioremap_caller`, [`ioremap: invalid physical address ${phys.toString(16)}`]);
+      return 0n;
+    }
+    // __ioremap_check_ram(): refuse any range that overlaps RAM (pages of a zone that are not holes).
+    const lo = first / PAGE_SIZE;
+    const hi = lo + nrPages;
+    for (const z of this.host.pa.zones) {
+      for (let pfn = Math.max(lo, z.startPfn); pfn < Math.min(hi, z.endPfn); pfn++) {
+        if (z.state[pfn - z.startPfn] === PG_HOLE) continue;
         this.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at arch/x86/mm/ioremap.c __ioremap_caller`, [
           `ioremap on RAM at 0x${first.toString(16).padStart(16, '0')} - 0x${(first + nrPages * PAGE_SIZE - 1).toString(16).padStart(16, '0')}`,
         ]);
         return 0n;
       }
     }
-    // VM_IOREMAP areas are aligned to their size's power of two (IOREMAP_MAX_ORDER caps it).
-    const align = 2 ** Math.min(Math.max(Math.ceil(Math.log2(nrPages)), 0), 30 - PAGE_SHIFT);
+    // VM_IOREMAP areas are aligned to their size's power of two, up to IOREMAP_MAX_ORDER (PUD_SHIFT on x86_64,
+    // PMD_SHIFT on i386).
+    const maxShift = (this.host.profile === 'x86_64' ? 30 : 22) - PAGE_SHIFT;
+    const align = 2 ** Math.min(Math.max(Math.ceil(Math.log2(nrPages)), 0), maxShift);
     const start = this.allocVmapArea(ctx, nrPages + 1, align, GFP_KERNEL);
     if (start < 0) return 0n;
-    const pfns = Array.from({length: nrPages}, (_, i) => first / PAGE_SIZE + i);
-    const area: VmArea = {start, pages: nrPages + 1, kind: 'ioremap', caller, pfns, phys: first, nrPages: 0, mapped: false};
+    const area: VmArea = {start, pages: nrPages + 1, kind: 'ioremap', caller, pfns: [], ioPages: nrPages, phys: first, nrPages: 0, mapped: false};
     this.space.busy.set(start, area);
     if (!this.pt.populate(ctx, this.host.cpuNode[ctx.cpu] ?? 0, start, nrPages)) {
       this.space.busy.delete(start);
@@ -252,11 +260,11 @@ export class Vmalloc {
   /** remove_vm_area() + vm_reset_perms: clear the PTEs, give the pages back, queue the area as lazy. */
   private release(ctx: ExecContext, a: VmArea): void {
     if (a.mapped) {
-      this.pt.clear(a.kind === 'vmalloc' ? a.nrPages : a.pfns.length);
+      this.pt.clear(a.kind === 'vmalloc' ? a.nrPages : a.ioPages);
       a.mapped = false;
     }
     if (a.kind === 'vmalloc') {
-      for (const pfn of a.pfns) this.host.pa.freePages(ctx, pfn, 0);
+      for (const pfn of a.pfns) this.host.pa.freePages(ctx, pfn, 0, OWNER_VMALLOC);
     }
     // free_vmap_area_noflush(): the area stays out of free space until a purge.
     this.unpurged.push(a);
@@ -312,7 +320,7 @@ export class Vmalloc {
   /** Pages mapped by live (not freed) areas. */
   mappedPages(): number {
     let n = 0;
-    for (const a of this.space.busy.values()) if (a.mapped) n += a.kind === 'vmalloc' ? a.nrPages : a.pfns.length;
+    for (const a of this.space.busy.values()) if (a.mapped) n += a.kind === 'vmalloc' ? a.nrPages : a.ioPages;
     return n;
   }
 
