@@ -169,23 +169,29 @@ export function renderBuddyinfo(rows: readonly BuddyRow[]): string {
 
 /** pagetypeinfo_show(): header, free counts per type and order, then pageblocks per type. */
 export function renderPagetypeinfo(v: ReturnType<typeof pagetypeinfoView>): string {
-  let s = `Page block order: ${v.pageblock_order}\nPages per block:  ${v.pages_per_block}\n\n`;
-  s += `${lpad('Free pages count per migrate type at order', 43)} `;
-  for (let o = 0; o < NR_ORDERS; o++) s += `${rpad(o, 6)} `;
-  s += '\n';
-  for (const r of v.free) {
-    s += `Node ${rpad(r.node, 4)}, zone ${rpad(r.zone, 8)}, type ${rpad(r.type, 12)} `;
-    // The kernel stops counting a list at 100000 entries and prints ">100000".
-    s += r.free.map((f) => (f >= 100000 ? `>${rpad(100000, 6)} ` : `${rpad(f, 6)} `)).join('');
+  // pagetypeinfo_show() runs once per node with memory: header, free counts, then block counts.
+  let s = '';
+  for (const node of [...new Set(v.blocks.map((b) => b.node))]) {
+    s += `Page block order: ${v.pageblock_order}\nPages per block:  ${v.pages_per_block}\n\n`;
+    s += `${lpad('Free pages count per migrate type at order', 43)} `;
+    for (let o = 0; o < NR_ORDERS; o++) s += `${rpad(o, 6)} `;
     s += '\n';
-  }
-  s += `\n${lpad('Number of blocks type ', 23)}`;
-  for (const t of PRINTED_TYPES) s += `${rpad(t, 12)} `;
-  s += '\n';
-  for (const b of v.blocks) {
-    s += `Node ${b.node}, zone ${rpad(b.zone, 8)} `;
-    for (const t of PRINTED_TYPES) s += `${rpad(b.blocks[t] ?? 0, 12)} `;
+    for (const r of v.free) {
+      if (r.node !== node) continue;
+      s += `Node ${rpad(r.node, 4)}, zone ${rpad(r.zone, 8)}, type ${rpad(r.type, 12)} `;
+      // The kernel stops counting a list at 100000 entries and prints ">100000".
+      s += r.free.map((f) => (f >= 100000 ? `>${rpad(100000, 6)} ` : `${rpad(f, 6)} `)).join('');
+      s += '\n';
+    }
+    s += `\n${lpad('Number of blocks type ', 23)}`;
+    for (const t of PRINTED_TYPES) s += `${rpad(t, 12)} `;
     s += '\n';
+    for (const b of v.blocks) {
+      if (b.node !== node) continue;
+      s += `Node ${b.node}, zone ${rpad(b.zone, 8)} `;
+      for (const t of PRINTED_TYPES) s += `${rpad(b.blocks[t] ?? 0, 12)} `;
+      s += '\n';
+    }
   }
   return s;
 }
@@ -285,7 +291,8 @@ export function vmallocinfoView(m: Machine) {
     };
   };
   for (const a of vm.areas()) if (!unpurged.has(a)) areas.push(view(a, 'busy'));
-  for (const a of vm.unpurged) areas.push(view(a, 'unpurged'));
+  // The kernel keeps lazily freed areas in an address-ordered tree; they print in that order.
+  for (const a of [...vm.unpurged].sort((x, y) => x.start - y.start)) areas.push(view(a, 'unpurged'));
   return {
     start: hex(vm.start),
     end: hex(vm.end),
@@ -316,7 +323,7 @@ export function renderVmallocinfo(v: ReturnType<typeof vmallocinfoView>): string
     if (a.pages) s += ` pages=${a.pages}`;
     if (a.phys) s += ` phys=${a.phys}`;
     s += ` ${a.kind}`;
-    for (const [k, n] of Object.entries(a.nodes).sort()) s += ` ${k}=${n}`;
+    for (const [k, n] of Object.entries(a.nodes).sort((x, y) => Number(x[0].slice(1)) - Number(y[0].slice(1)))) s += ` ${k}=${n}`;
     s += '\n';
   }
   return s;

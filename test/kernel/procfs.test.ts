@@ -61,3 +61,22 @@ describe('/proc renderers', () => {
     }
   });
 });
+
+describe('/proc renderers on NUMA and for slab and vmalloc', () => {
+  test('pagetypeinfo repeats its whole block per node, as pagetypeinfo_show() does', () => {
+    const m = boot({memory: 2 * G, nodes: 2, cpus: 2});
+    const text = DUMPS.pagetypeinfo(m);
+    expect(text.match(/^Page block order: 9$/gm)?.length).toBe(2);
+    const second = text.slice(text.lastIndexOf('Page block order'));
+    expect(second).toContain('Node    1, zone    DMA32, type    Unmovable');
+    expect(second).not.toContain('Node    0,');
+  });
+
+  test('the kmalloc caches are listed in the order a 6.18 kernel lists them', () => {
+    const fixture = readFileSync(new URL('../fixtures/proc/slabinfo-6.18-2cpu.txt', import.meta.url), 'utf8');
+    const kmalloc = /^(dma-)?kmalloc(-rcl|-cg)?-\d+k?$/;
+    const real = fixture.split('\n').slice(2).map((l) => l.split(' ')[0]).filter((n) => kmalloc.test(n));
+    const ours = DUMPS.slabinfo(boot({memory: 1 * G, cpus: 2})).split('\n').slice(2).map((l) => l.split(' ')[0]).filter((n) => kmalloc.test(n));
+    expect(ours).toEqual(real);
+  });
+});

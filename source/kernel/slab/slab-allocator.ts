@@ -113,9 +113,10 @@ export class SlabAllocator {
     readonly model: SlabModel,
   ) {
     this.slabPages = host.pa.nodes.map(() => [0, 0]);
-    // create_kmalloc_caches(): every family and size exists from boot, empty.
-    for (const family of KMALLOC_FAMILIES) {
-      for (const size of KMALLOC_SIZES) {
+    // create_kmalloc_caches(): every family and size exists from boot, empty; per type (normal, reclaimable,
+    // DMA, cgroup: enum kmalloc_cache_type) first kmalloc-96 and kmalloc-192, then the powers of two.
+    for (const family of ['normal', 'rcl', 'dma', 'cg'] as const) {
+      for (const size of [96, 192, ...KMALLOC_SIZES.filter((x) => x !== 96 && x !== 192)]) {
         const flags = family === 'dma' ? SLAB_CACHE_DMA : family === 'rcl' ? SLAB_RECLAIM_ACCOUNT : 0;
         const c = this.newCache(kmallocCacheName(family, size), size, 0, flags, true);
         this.kmallocCaches[KMALLOC_FAMILIES.indexOf(family) * KMALLOC_SIZES.length + KMALLOC_SIZES.indexOf(size)] = c;
