@@ -44,9 +44,12 @@ export class EventLog {
     return [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
   }
 
-  /** Events with seq >= from. */
+  /** Events with seq >= from, oldest first; costs what it returns, not the ring's size. */
   since(from: number): KernelEvent[] {
-    return this.all().filter((e) => e.seq >= from);
+    const oldest = this.seq - this.ring.length;
+    const out: KernelEvent[] = [];
+    for (let q = Math.max(from, oldest); q < this.seq; q++) out.push(this.ring[(this.start + (q - oldest)) % this.ring.length]);
+    return out;
   }
 
   /** How many events were ever logged (the next seq). */

@@ -13,12 +13,16 @@ import {
   __GFP_DIRECT_RECLAIM,
   __GFP_DMA,
   __GFP_DMA32,
+  __GFP_HIGHMEM,
   __GFP_NOFAIL,
+  __GFP_NOMEMALLOC,
+  __GFP_RECLAIM,
   __GFP_NORETRY,
   __GFP_NOWARN,
   __GFP_RECLAIMABLE,
   __GFP_ZERO,
   GFP_ZONEMASK,
+  formatGfp,
   formatMode,
 } from '../gfp.js';
 import type {PageAllocator} from '../page-alloc/allocator.js';
@@ -325,12 +329,21 @@ export class SlabAllocator {
   newSlab(c: KmemCache, ctx: ExecContext, gfp: number, nid: number): Slab | null {
     const pa = this.host.pa;
     // Only reclaim and placement flags of the caller count; the cache decides the zone and mobility.
+    if (gfp & (__GFP_DMA32 | __GFP_HIGHMEM)) {
+      // kmalloc_fix_flags(): zone bits a slab cannot honour are dropped, loudly.
+      const fixed = gfp & ~(__GFP_DMA32 | __GFP_HIGHMEM);
+      this.log(ctx, 'warning', `Unexpected gfp: 0x${(gfp & (__GFP_DMA32 | __GFP_HIGHMEM)).toString(16)} (${formatGfp(gfp & (__GFP_DMA32 | __GFP_HIGHMEM))}). Fixing up to gfp: 0x${fixed.toString(16)} (${formatGfp(fixed)}). Fix your code!`);
+    }
     const base = (gfp & ~(GFP_ZONEMASK | __GFP_RECLAIMABLE | __GFP_ZERO)) | c.allocflags;
     let order = c.geo.order;
     let objects = c.geo.objects;
-    let r = pa.allocPages(ctx, nid, ((base | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL) | (order ? __GFP_COMP : 0), order, OWNER_SLAB);
+    // allocate_slab(): the preferred order without warnings or retries, and without reclaim when a smaller
+    // order could do; then the minimum order with the caller's own flags.
+    let first = (base | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+    if (first & __GFP_DIRECT_RECLAIM && order > c.geo.minOrder) first = (first | __GFP_NOMEMALLOC) & ~__GFP_RECLAIM;
+    let r = pa.allocPages(ctx, nid, first | (order ? __GFP_COMP : 0), order, OWNER_SLAB);
     this.lastStall += r.stallTicks;
-    if (r.pfn < 0 && c.geo.minOrder < order) {
+    if (r.pfn < 0) {
       order = c.geo.minOrder;
       objects = c.geo.minObjects;
       r = pa.allocPages(ctx, nid, base | (order ? __GFP_COMP : 0), order, OWNER_SLAB);

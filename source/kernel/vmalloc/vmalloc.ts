@@ -10,7 +10,7 @@
 // that an explicit vmalloc= size is the region's size).
 import {commOf, type ExecContext, inAtomic} from '../context.js';
 import type {EventLog} from '../events.js';
-import {__GFP_NOWARN, __GFP_ZERO, formatMode, GFP_KERNEL, gfpAllowsBlocking} from '../gfp.js';
+import {__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, formatMode, GFP_KERNEL, gfpAllowsBlocking} from '../gfp.js';
 import type {PageAllocator} from '../page-alloc/allocator.js';
 import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE, PG_HOLE} from '../page-alloc/types.js';
 import {AreaSpace, type VmArea} from './areas.js';
@@ -149,33 +149,35 @@ export class Vmalloc {
     }
     const nrPages = Math.ceil(size / PAGE_SIZE);
     if (nrPages > this.host.pa.zones.reduce((a, z) => a + z.managed, 0)) {
-      this.warnAlloc(ctx, gfp, `vmalloc error: size ${nrPages * PAGE_SIZE}, exceeds total pages`);
+      this.warnAlloc(ctx, gfp, `vmalloc error: size ${size}, exceeds total pages`);
       return fail();
     }
     if (nid < 0) nid = this.host.cpuNode[ctx.cpu] ?? 0;
     const start = this.allocVmapArea(ctx, nrPages + 1, Math.max(1, Math.ceil(alignBytes / PAGE_SIZE)), gfp);
     if (start < 0) {
-      this.warnAlloc(ctx, gfp, `vmalloc error: size ${nrPages * PAGE_SIZE}, vm_struct allocation failed`);
+      this.warnAlloc(ctx, gfp, `vmalloc error: size ${size}, vm_struct allocation failed`);
       return fail();
     }
     const area: VmArea = {start, pages: nrPages + 1, kind: 'vmalloc', caller, pfns: [], ioPages: 0, phys: 0, nrPages: 0, mapped: false};
     this.space.busy.set(start, area);
-    // __vmalloc_area_node(): order-0 pages one at a time, then the page tables, then the PTEs.
+    // __vmalloc_area_node(): order-0 pages one at a time (HighMem welcome unless DMA was asked for), then the
+    // page tables, then the PTEs.
+    const pageGfp = gfp & (__GFP_DMA | __GFP_DMA32) ? gfp : gfp | __GFP_HIGHMEM;
     let stall = 0;
     for (let i = 0; i < nrPages; i++) {
-      const r = this.host.pa.allocPages(ctx, nid, gfp | __GFP_NOWARN, 0, OWNER_VMALLOC);
+      const r = this.host.pa.allocPages(ctx, nid, pageGfp | __GFP_NOWARN, 0, OWNER_VMALLOC);
       stall += r.stallTicks;
       if (r.pfn < 0) break;
       area.pfns.push(r.pfn);
     }
     area.nrPages = area.pfns.length;
     if (area.nrPages !== nrPages) {
-      this.warnAlloc(ctx, gfp, `vmalloc error: size ${nrPages * PAGE_SIZE}, failed to allocate pages`);
+      this.warnAlloc(ctx, gfp, `vmalloc error: size ${area.nrPages * PAGE_SIZE}, failed to allocate pages`);
       this.release(ctx, area); // vfree() of what was taken
       return fail(stall);
     }
     if (!this.pt.populate(ctx, nid, start, nrPages)) {
-      this.warnAlloc(ctx, gfp, `vmalloc error: size ${nrPages * PAGE_SIZE}, failed to map pages`);
+      this.warnAlloc(ctx, gfp, `vmalloc error: size ${area.nrPages * PAGE_SIZE}, failed to map pages`);
       this.release(ctx, area);
       return fail(stall);
     }
