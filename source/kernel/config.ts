@@ -261,8 +261,18 @@ export function resolveMachineConfig(spec: MachineSpec): {ok: true; config: Mach
 
   // Every node must keep memory the buddy allocator can use.
   for (const n of nodes) {
+    // Holes and reservations may overlap: subtract their union, not their sum.
+    const cuts = [...holes, ...reserved]
+      .map((r) => ({start: Math.max(r.start, n.startPfn), end: Math.min(r.end, n.endPfn)}))
+      .filter((r) => r.end > r.start)
+      .sort((a, b) => a.start - b.start);
     let usable = n.endPfn - n.startPfn;
-    for (const r of [...holes, ...reserved]) usable -= Math.max(0, Math.min(r.end, n.endPfn) - Math.max(r.start, n.startPfn));
+    let covered = n.startPfn;
+    for (const r of cuts) {
+      if (r.end <= covered) continue;
+      usable -= r.end - Math.max(r.start, covered);
+      covered = r.end;
+    }
     if (usable < 1024) {
       const path = nodeSpecs ? ['nodes', n.nid, 'memory'] : ['memory'];
       return fail(path, `node ${n.nid} has almost no memory left after the kernel's reservations, expected a larger node`);

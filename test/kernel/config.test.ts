@@ -36,6 +36,11 @@ describe('machine configuration', () => {
     expect(c.reserved[2].end - c.reserved[2].start).toBe(16384);
   });
 
+  test('reservations that overlap the kernel image are counted once', () => {
+    // 44 MiB from 16 MiB covers the 16 MiB kernel image: about 18 MiB stay usable, enough to boot.
+    expect(resolveMachineConfig({memory: 64 * M, reserved: [{start: 16 * M, size: 44 * M}]}).ok).toBe(true);
+  });
+
   test('a memory-only node is allowed', () => {
     const r = resolveMachineConfig({memory: 2 * G, nodes: [{memory: 1 * G, cpus: 2}, {memory: 1 * G, cpus: 0}]});
     expect(r.ok).toBe(true);
