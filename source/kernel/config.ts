@@ -202,7 +202,7 @@ export function resolveMachineConfig(spec: MachineSpec): {ok: true; config: Mach
     if (vmalloc % PAGE_SIZE !== 0 || vmalloc <= 0) return fail(['vmalloc'], 'vmalloc must be a positive multiple of the page size');
     if (profile === 'i386' && (vmalloc < 16 * MiB || vmalloc > 768 * MiB)) return fail(['vmalloc'], `vmalloc on i386 is 16M..768M, found ${formatBytes(vmalloc)}`);
   }
-  if (profile === 'x86_64') vmalloc = spec.vmalloc ?? p.vmallocDefault;
+  if (profile === 'x86_64' && vmalloc > p.vmallocDefault) return fail(['vmalloc'], `vmalloc on x86_64 is at most 32T (the region ends where vmemmap begins), found ${formatBytes(vmalloc)}`);
 
   // Zone bounds in bytes. On i386, vmalloc= moves the end of lowmem: parse_vmalloc() makes __VMALLOC_RESERVE
   // the size plus VMALLOC_OFFSET, and MAXMEM = VMALLOC_END - PAGE_OFFSET - __VMALLOC_RESERVE. Without the

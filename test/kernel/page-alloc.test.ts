@@ -303,3 +303,15 @@ describe('kswapd and direct reclaim', () => {
     expect(m.pa.stats.allocstall).toBe(stalls + 1);
   });
 });
+
+describe('__GFP_MEMALLOC', () => {
+  test('may go below every watermark; __GFP_NOMEMALLOC takes that back', () => {
+    const m = boot({memory: 256 * M, cpus: 1, pcp: false});
+    while (m.allocPages(m.ctx(), GFP_ATOMIC | __GFP_NOWARN, 0).pfn >= 0);
+    const z = zone(m, 'DMA32');
+    const free = z.freePages;
+    expect(m.allocPages(m.ctx(), GFP_ATOMIC | 0x20000, 0).pfn).toBeGreaterThan(0); // __GFP_MEMALLOC
+    expect(z.freePages).toBe(free - 1);
+    expect(m.allocPages(m.ctx(), GFP_ATOMIC | 0x20000 | 0x80000 | __GFP_NOWARN, 0).pfn).toBe(-1); // | __GFP_NOMEMALLOC
+  });
+});

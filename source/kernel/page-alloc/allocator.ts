@@ -11,6 +11,7 @@ import {
   __GFP_DIRECT_RECLAIM,
   __GFP_HIGH,
   __GFP_KSWAPD_RECLAIM,
+  __GFP_MEMALLOC,
   __GFP_NOMEMALLOC,
   __GFP_NORETRY,
   __GFP_NOWARN,
@@ -291,6 +292,11 @@ export class PageAllocator {
     if (allocFlags & ALLOC_KSWAPD) this.wakeAllKswapds(zonelist, order, highestIdx);
     pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);
     if (pfn >= 0) return {pfn, stallTicks: 0};
+    // __gfp_pfmemalloc_flags(): __GFP_MEMALLOC may ignore the watermarks altogether (unless __GFP_NOMEMALLOC).
+    if (gfp & __GFP_MEMALLOC && !(gfp & __GFP_NOMEMALLOC)) {
+      pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, ALLOC_NO_WATERMARKS | (allocFlags & ALLOC_KSWAPD), owner, preferred);
+      if (pfn >= 0) return {pfn, stallTicks: 0};
+    }
     if (!(gfp & __GFP_DIRECT_RECLAIM)) return this.nopage(ctx, gfp, order, 0, nid);
 
     let stallTicks = 0;
