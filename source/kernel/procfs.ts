@@ -3,7 +3,7 @@
 // seq_printf formats byte for byte, as a 6.x x86 kernel with CONFIG_NUMA and CONFIG_MEMORY_ISOLATION prints them.
 // Counters we do not model (anon LRU, writeback, workingset ...) are printed as 0 so the format stays whole.
 import type {Machine} from './machine.js';
-import {MIGRATETYPE_NAMES, NR_MIGRATETYPES, NR_ORDERS, PAGEBLOCK_ORDER, PAGEBLOCK_PAGES} from './page-alloc/types.js';
+import {MIGRATETYPE_NAMES, NR_MIGRATETYPES, NR_ORDERS, PAGEBLOCK_ORDER, PAGEBLOCK_PAGES, fls} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {cacheFigures, type CacheFigures, SLABINFO_HEADER, slabinfoLine} from './slab/figures.js';
 
@@ -89,9 +89,6 @@ function statThreshold(z: Zone, cpus: number): number {
   return Math.min(125, 2 * fls(cpus) * (1 + fls(mem)));
 }
 
-function fls(x: number): number {
-  return x === 0 ? 0 : 32 - Math.clz32(x);
-}
 
 export function zoneinfoView(m: Machine): ZoneinfoView[] {
   const out: ZoneinfoView[] = [];

@@ -12,6 +12,8 @@
 // that the kernel's memparse() (lib/cmdline.c) takes: K, M, G (or k, m, g), plus KiB, MiB, GiB.
 // A small hand-written recursive-descent parser; errors are values with 1-based line and column.
 
+import {CONTEXTS, type ContextName} from '../kernel/context.js';
+
 export type Pos = {readonly line: number; readonly col: number};
 /** `text`, when present, is how a number was spelled in the source (e.g. "1M"); formatStmt keeps it. */
 export type Expr =
@@ -20,8 +22,8 @@ export type Expr =
   | {kind: 'ident'; name: string; pos: Pos}
   | {kind: 'or' | 'and'; left: Expr; right: Expr; pos: Pos}
   | {kind: 'not'; operand: Expr; pos: Pos};
-export const CONTEXTS = ['process', 'softirq', 'hardirq'] as const;
-export type Context = (typeof CONTEXTS)[number];
+export {CONTEXTS};
+export type Context = ContextName;
 export type Stmt = {
   target?: {name: string; pos: Pos};
   call: string;

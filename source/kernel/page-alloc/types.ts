@@ -69,3 +69,8 @@ export const ALLOC_HIGHATOMIC = 0x200;
 /** == __GFP_KSWAPD_RECLAIM */
 export const ALLOC_KSWAPD = 0x800;
 export const ALLOC_RESERVES = ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM;
+
+/** fls(): the position of the highest set bit, 1-based; 0 for 0 (include/asm-generic/bitops/fls.h). */
+export function fls(x: number): number {
+  return x === 0 ? 0 : 32 - Math.clz32(x);
+}

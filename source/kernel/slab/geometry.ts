@@ -7,7 +7,7 @@
 // enum _slab_flag_bits, as 6.18 numbers them for this host's config (read from its BTF). Checked against /proc/slabinfo and
 // /sys/kernel/slab of a 2-CPU 6.18 machine (test/kernel/slab-geometry.test.ts).
 // Simplified: no debug metadata (red zones, SLAB_STORE_USER tracks), no KASAN, no kmalloc_random caches.
-import {COSTLY_ORDER, MAX_ORDER, PAGE_SHIFT, PAGE_SIZE} from '../page-alloc/types.js';
+import {COSTLY_ORDER, MAX_ORDER, PAGE_SHIFT, PAGE_SIZE, fls} from '../page-alloc/types.js';
 
 // include/linux/slab.h, enum _slab_flag_bits as 6.18 numbers it with CONFIG_DEBUG_OBJECTS=n, CONFIG_FAILSLAB=n,
 // CONFIG_MEMCG=y, CONFIG_KASAN_GENERIC=n, CONFIG_KFENCE=n, CONFIG_SLUB_TINY=n, CONFIG_SLAB_OBJ_EXT=y (the bits
@@ -82,10 +82,6 @@ export interface SlubParams {
   readonly maxOrder?: number;
 }
 
-/** include/asm-generic/bitops/fls.h: fls() — 1-based index of the last set bit, 0 for 0. */
-function fls(x: number): number {
-  return x === 0 ? 0 : 32 - Math.clz32(x);
-}
 
 /** include/linux/log2.h: ilog2() for n >= 1. */
 function ilog2(n: number): number {

@@ -12,7 +12,7 @@ import {commOf, type ExecContext, inAtomic} from '../context.js';
 import type {EventLog} from '../events.js';
 import {__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, formatMode, GFP_KERNEL, gfpAllowsBlocking} from '../gfp.js';
 import type {PageAllocator} from '../page-alloc/allocator.js';
-import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE, PG_HOLE} from '../page-alloc/types.js';
+import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE, PG_HOLE, fls} from '../page-alloc/types.js';
 import {AreaSpace, type VmArea} from './areas.js';
 import {KernelPageTables} from './pgtable.js';
 import {TlbAccounting} from './tlb.js';
@@ -338,6 +338,3 @@ export class Vmalloc {
   }
 }
 
-function fls(x: number): number {
-  return x === 0 ? 0 : 32 - Math.clz32(x);
-}
