@@ -1,6 +1,7 @@
 // mm/slab.c (classic SLAB, before 6.8) driven through the Machine: tunables as enable_cpucache() sets them and a
 // SLAB kernel printed them in /proc/slabinfo, the three lists, array caches refilled and flushed by batchcount,
 // the shared array, free_limit, cache_reap over ticks, and the slabinfo figures.
+import {check} from '../../source/kernel/check.js';
 import {describe, expect, test} from 'vitest';
 import {GFP_KERNEL} from '../../source/kernel/gfp.js';
 import type {Machine} from '../../source/kernel/machine.js';
@@ -57,7 +58,7 @@ function state(c: KmemCache, nid = 0) {
 }
 
 function clean(r: Rig): void {
-  expect(r.model.check(r.c)).toEqual([]);
+  expect(check(r.m)).toEqual([]);
   expect(r.c.inuse).toBe(r.held.length);
 }
 
@@ -232,7 +233,7 @@ describe('cache_reap() over ticks', () => {
       const sh = r.c.nodes[0].shared.length;
       if (sh !== last) changes.push([t, sh, r.c.nodes[0].free.count]);
       last = sh;
-      expect(r.model.check(r.c)).toEqual([]);
+      expect(check(r.m)).toEqual([]);
     }
     const ticks = changes.map(([t]) => t);
     expect(ticks.slice(1).map((t, i) => t - ticks[i])).toEqual(ticks.slice(1).map(() => REAPTIMEOUT_NODE));

@@ -25,7 +25,7 @@
 // (isCached / isCachedFree) so the shared checks still catch a double free of one.
 import type {ExecContext} from '../context.js';
 import {PAGE_SIZE} from '../page-alloc/types.js';
-import {type CacheCpu, type CacheNode, type KmemCache, ON_FREE, ON_FULL, ON_PARTIAL, type Slab} from './cache.js';
+import {type CacheCpu, type CacheNode, type KmemCache, type Slab} from './cache.js';
 import {NULL_OBJ, type SlabAllocator, type SlabModel} from './slab-allocator.js';
 
 /** Ticks per second of emulated time, for the timeouts mm/slab.c states in jiffies (HZ). */
@@ -366,55 +366,5 @@ export class ClassicSlabModel implements SlabModel {
       if (f.freeTouched) f.freeTouched = false;
       else this.drainFreelist(n, Math.floor((n.freeLimit + 5 * c.geo.objects - 1) / (5 * c.geo.objects)), ctx);
     }
-  }
-
-  // ---- invariants -----------------------------------------------------------------------------------------
-
-  /** What get_slabinfo() checks ("slabs_full accounting error", ...) and what the arrays must hold; [] when all is well. */
-  check(c: KmemCache): string[] {
-    const errors: string[] = [];
-    let inArrays = 0;
-    const seen = new Set<number>();
-    const arrays: [string, number[], number, number][] = [
-      ...c.cpus.map((ac): [string, number[], number, number] => [`cpu ${ac.cpu}`, ac.entries, ac.limit, this.nodeOf(ac.cpu)]),
-      ...c.nodes.map((n): [string, number[], number, number] => [`node ${n.nid} shared`, n.shared, n.sharedLimit, n.nid]),
-    ];
-    for (const [what, entries, limit, nid] of arrays) {
-      if (entries.length > limit) errors.push(`${c.name}: ${what} array holds ${entries.length} > limit ${limit}`);
-      for (const phys of entries) {
-        inArrays++;
-        if (seen.has(phys)) errors.push(`${c.name}: object ${phys} twice in the arrays`);
-        seen.add(phys);
-        if (!this.cached.has(phys)) errors.push(`${c.name}: object ${phys} in the ${what} array is not recorded as cached`);
-        const s = this.sa.slabOf(Math.floor(phys / PAGE_SIZE));
-        const idx = s ? (phys - s.base) / c.size : -1;
-        if (!s || s.cache !== c || !s.allocated[idx]) errors.push(`${c.name}: object ${phys} in the ${what} array is not allocated in a slab of the cache`);
-        else if (s.nid !== nid) errors.push(`${c.name}: object ${phys} of node ${s.nid} in the ${what} array`);
-      }
-    }
-    for (const n of c.nodes) {
-      let free = 0;
-      let cachedOnNode = 0;
-      const lists: [typeof n.partial, number][] = [
-        [n.partial, ON_PARTIAL],
-        [n.full, ON_FULL],
-        [n.free, ON_FREE],
-      ];
-      for (const [list, place] of lists) {
-        for (const s of list) {
-          free += s.nfree;
-          if (s.place !== place) errors.push(`${c.name}: slab ${s.pfn} on list ${place} has place ${s.place}`);
-          if (place === ON_FULL && s.nfree !== 0) errors.push(`${c.name}: slabs_full accounting error (slab ${s.pfn})`);
-          if (place === ON_PARTIAL && (s.nfree === 0 || s.inuse === 0)) errors.push(`${c.name}: slabs_partial accounting error (slab ${s.pfn})`);
-          if (place === ON_FREE && s.inuse !== 0) errors.push(`${c.name}: slabs_free accounting error (slab ${s.pfn})`);
-          for (let i = 0; i < s.objects; i++) if (s.allocated[i] && this.cached.has(s.base + i * c.size)) cachedOnNode++;
-        }
-      }
-      if (free !== n.freeObjects) errors.push(`${c.name}: node ${n.nid} free_objects ${n.freeObjects}, slabs have ${free} free`);
-      if (n.partial.count + n.full.count + n.free.count !== n.nrSlabs) errors.push(`${c.name}: node ${n.nid} has ${n.nrSlabs} slabs, lists hold ${n.partial.count + n.full.count + n.free.count}`);
-      inArrays -= cachedOnNode;
-    }
-    if (inArrays !== 0) errors.push(`${c.name}: ${inArrays} more objects in the arrays than recorded as cached in the slabs`);
-    return errors;
   }
 }
