@@ -7,38 +7,12 @@
 // Simplified: pcp batch and high are the static values (no adaptive pcp->high, no alloc_factor/free_factor
 // scaling).
 import {COSTLY_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, PG_PCP, PG_TAIL} from './types.js';
+import {listAdd, listAddTail, listDel} from './page-list.js';
 import type {Zone} from './zone.js';
 
 /** Lists per CPU per zone: (COSTLY_ORDER + 1) orders x MIGRATE_PCPTYPES types; order_to_pindex(). */
 export const NR_PCP_LISTS = (COSTLY_ORDER + 1) * MIGRATE_PCPTYPES;
 const NIL = -1;
-
-function pcpAddHead(z: Zone, li: number, idx: number): void {
-  const h = z.pcpHead[li];
-  z.next[idx] = h;
-  z.prev[idx] = NIL;
-  if (h === NIL) z.pcpTail[li] = idx;
-  else z.prev[h] = idx;
-  z.pcpHead[li] = idx;
-}
-
-function pcpAddTail(z: Zone, li: number, idx: number): void {
-  const t = z.pcpTail[li];
-  z.prev[idx] = t;
-  z.next[idx] = NIL;
-  if (t === NIL) z.pcpHead[li] = idx;
-  else z.next[t] = idx;
-  z.pcpTail[li] = idx;
-}
-
-function pcpUnlink(z: Zone, li: number, idx: number): void {
-  const n = z.next[idx];
-  const p = z.prev[idx];
-  if (p === NIL) z.pcpHead[li] = n;
-  else z.next[p] = n;
-  if (n === NIL) z.pcpTail[li] = p;
-  else z.prev[n] = p;
-}
 
 /** rmqueue_pcplist(): take from this CPU's list; refill it with a batch from the buddy lists when empty. */
 export function rmqueuePcplist(z: Zone, cpu: number, order: number, mt: number, allocFlags: number): number {
@@ -52,13 +26,13 @@ export function rmqueuePcplist(z: Zone, cpu: number, order: number, mt: number, 
       z.state[idx] = PG_PCP;
       z.order[idx] = order;
       z.info[idx] = mt;
-      pcpAddTail(z, li, idx);
+      listAddTail(z.next, z.prev, z.pcpHead, z.pcpTail, li, idx);
       z.pcpCount[cpu] += 1 << order;
     }
     if (z.pcpHead[li] === NIL) return NIL;
   }
   const idx = z.pcpHead[li];
-  pcpUnlink(z, li, idx);
+  listDel(z.next, z.prev, z.pcpHead, z.pcpTail, li, idx);
   z.pcpCount[cpu] -= 1 << order;
   return idx;
 }
@@ -71,7 +45,7 @@ export function freeToPcp(z: Zone, cpu: number, idx: number, order: number): voi
   z.state[idx] = PG_PCP;
   z.order[idx] = order;
   z.info[idx] = mt;
-  pcpAddHead(z, cpu * NR_PCP_LISTS + pindex, idx);
+  listAdd(z.next, z.prev, z.pcpHead, z.pcpTail, cpu * NR_PCP_LISTS + pindex, idx);
   z.pcpCount[cpu] += 1 << order;
   if (z.pcpCount[cpu] >= z.pcpHigh) {
     const n = z.pcpHigh < z.pcpBatch ? 1 : z.pcpBatch;
@@ -93,7 +67,7 @@ export function freePcppagesBulk(z: Zone, cpu: number, count: number, pindex: nu
     const order = (pindex / MIGRATE_PCPTYPES) | 0;
     do {
       const idx = z.pcpTail[li];
-      pcpUnlink(z, li, idx);
+      listDel(z.next, z.prev, z.pcpHead, z.pcpTail, li, idx);
       count -= 1 << order;
       z.pcpCount[cpu] -= 1 << order;
       z.state[idx] = PG_TAIL;

@@ -8,6 +8,7 @@
 // one union; so are our links: a page is on at most one list at a time.
 // Simplified: free blocks go on the list of their pageblock's type at free time (6.6 behaviour, before 6.10's
 // strict freelist/pageblock consistency); no CMA, no isolation.
+import {listAdd, listAddTail, listDel} from './page-list.js';
 import {rmqueueFallback} from './fallback.js';
 import {freeToPcp, NR_PCP_LISTS, rmqueuePcplist} from './pcp.js';
 import {
@@ -113,8 +114,8 @@ export class Zone {
   pcpHigh = 0;
 
   // The file LRU of this zone: page-cache pages, newest at the head; reclaim takes from the tail.
-  lruHead = NIL;
-  lruTail = NIL;
+  private readonly lruHeadArr = new Int32Array(1).fill(NIL);
+  private readonly lruTailArr = new Int32Array(1).fill(NIL);
   lruCount = 0;
 
   readonly stats: ZoneStats = {pgalloc: 0, pgfree: 0, allocFail: 0, fallbacks: 0, steals: 0, numaHit: 0, numaMiss: 0, numaForeign: 0, numaLocal: 0, numaOther: 0};
@@ -146,6 +147,15 @@ export class Zone {
     this.pcpHead = new Int32Array(pcpLists).fill(NIL);
     this.pcpTail = new Int32Array(pcpLists).fill(NIL);
     this.pcpCount = new Int32Array(init.pcp ? init.nrCpus : 0);
+  }
+
+  /** The LRU's newest and oldest page (-1 when empty). */
+  get lruHead(): number {
+    return this.lruHeadArr[0];
+  }
+
+  get lruTail(): number {
+    return this.lruTailArr[0];
   }
 
   get endPfn(): number {
@@ -200,21 +210,8 @@ export class Zone {
     this.state[idx] = PG_BUDDY;
     this.order[idx] = order;
     this.info[idx] = mt;
-    if (tail) {
-      const t = this.freeTail[li];
-      this.prev[idx] = t;
-      this.next[idx] = NIL;
-      if (t === NIL) this.freeHead[li] = idx;
-      else this.next[t] = idx;
-      this.freeTail[li] = idx;
-    } else {
-      const h = this.freeHead[li];
-      this.next[idx] = h;
-      this.prev[idx] = NIL;
-      if (h === NIL) this.freeTail[li] = idx;
-      else this.prev[h] = idx;
-      this.freeHead[li] = idx;
-    }
+    if (tail) listAddTail(this.next, this.prev, this.freeHead, this.freeTail, li, idx);
+    else listAdd(this.next, this.prev, this.freeHead, this.freeTail, li, idx);
     this.freeCount[li]++;
     this.nrFree[order]++;
     this.freePages += 1 << order;
@@ -224,12 +221,7 @@ export class Zone {
   delFromFreeList(idx: number): void {
     const order = this.order[idx];
     const li = order * NR_MIGRATETYPES + this.info[idx];
-    const n = this.next[idx];
-    const p = this.prev[idx];
-    if (p === NIL) this.freeHead[li] = n;
-    else this.next[p] = n;
-    if (n === NIL) this.freeTail[li] = p;
-    else this.prev[n] = p;
+    listDel(this.next, this.prev, this.freeHead, this.freeTail, li, idx);
     this.state[idx] = PG_TAIL;
     this.freeCount[li]--;
     this.nrFree[order]--;
@@ -384,22 +376,12 @@ export class Zone {
 
   /** lru_add: a new page-cache page goes to the head. */
   lruAdd(idx: number): void {
-    const h = this.lruHead;
-    this.next[idx] = h;
-    this.prev[idx] = NIL;
-    if (h === NIL) this.lruTail = idx;
-    else this.prev[h] = idx;
-    this.lruHead = idx;
+    listAdd(this.next, this.prev, this.lruHeadArr, this.lruTailArr, 0, idx);
     this.lruCount++;
   }
 
   lruDel(idx: number): void {
-    const n = this.next[idx];
-    const p = this.prev[idx];
-    if (p === NIL) this.lruHead = n;
-    else this.next[p] = n;
-    if (n === NIL) this.lruTail = p;
-    else this.prev[n] = p;
+    listDel(this.next, this.prev, this.lruHeadArr, this.lruTailArr, 0, idx);
     this.lruCount--;
   }
 
