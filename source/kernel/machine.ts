@@ -10,6 +10,7 @@ import {bugSplat, warnSplat} from './page-alloc/report.js';
 import {OWNER_KERNEL, OWNER_PAGECACHE, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {Prng} from './prng.js';
+import {cloneState} from './snapshot.js';
 import type {KmemCache} from './slab/cache.js';
 import {KMALLOC_MAX_SIZE} from './slab/geometry.js';
 import {NULL_OBJ, SlabAllocator, type SlabModel, ZERO_SIZE} from './slab/slab-allocator.js';
@@ -86,6 +87,11 @@ export class Machine {
   private lowmemEndPfn(): number {
     const highmem = this.pa.nodes[0].zones.find((z) => z.name === 'HighMem');
     return highmem && highmem.spanned > 0 ? highmem.startPfn : this.pa.nodes[this.pa.nodes.length - 1].endPfn;
+  }
+
+  /** A complete, independent copy of the machine at this tick (for step back and replay checks). */
+  snapshot(): Machine {
+    return cloneState(this);
   }
 
   /** Check the spec, lay the machine out and boot it. */

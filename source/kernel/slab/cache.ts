@@ -111,6 +111,10 @@ export class CacheNode {
   sharedLimit = 0;
   /** Classic SLAB: ticks until the next reap of this node. */
   nextReap = 0;
+  /** Classic SLAB: a refill took a free slab since the last reap (n->free_touched), so the reap spares them. */
+  freeTouched = false;
+  /** Classic SLAB: the shared array was used since the last reap. */
+  sharedTouched = false;
   constructor(readonly nid: number) {}
 }
 

@@ -60,14 +60,12 @@ export function cacheReapDue(cpu: number, now: number): boolean {
 }
 
 /** What struct kmem_cache_node has and CacheNode does not: n->free_touched and n->shared->touched. */
-type NodeFlags = {freeTouched: boolean; sharedTouched: boolean};
 
 export class ClassicSlabModel implements SlabModel {
   readonly name = 'slab' as const;
   private sa!: SlabAllocator;
   /** Objects sitting in an array cache or a shared array (physical addresses): allocated as far as their slab knows, free for the user. */
   private readonly cached = new Set<number>();
-  private readonly nodeFlags = new WeakMap<CacheNode, NodeFlags>();
   /** nr_cpus_node() */
   private readonly cpusOnNode: number[] = [];
 
@@ -93,15 +91,6 @@ export class ClassicSlabModel implements SlabModel {
     return this.cpuNode[cpu] ?? 0;
   }
 
-  private flags(n: CacheNode): NodeFlags {
-    let f = this.nodeFlags.get(n);
-    if (!f) {
-      f = {freeTouched: false, sharedTouched: false};
-      this.nodeFlags.set(n, f);
-    }
-    return f;
-  }
-
   // ---- setup ----------------------------------------------------------------------------------------------
 
   /** enable_cpucache() -> do_tune_cpucache() -> alloc_kmem_cache_node(). Runs before attach() for kmalloc caches. */
@@ -122,7 +111,8 @@ export class ClassicSlabModel implements SlabModel {
       n.sharedLimit = t.shared * t.batchcount;
       // jiffies + REAPTIMEOUT_NODE + (unsigned long)cachep % REAPTIMEOUT_NODE; here a countdown staggered by id.
       n.nextReap = REAPTIMEOUT_NODE + (c.id % REAPTIMEOUT_NODE);
-      this.nodeFlags.set(n, {freeTouched: false, sharedTouched: false});
+      n.freeTouched = false;
+      n.sharedTouched = false;
     }
   }
 
@@ -154,7 +144,7 @@ export class ClassicSlabModel implements SlabModel {
   /** get_first_slab(): a partial slab, else a free one (noting that the free list was used). */
   private getFirstSlab(n: CacheNode): Slab | null {
     if (n.partial.head) return n.partial.head;
-    this.flags(n).freeTouched = true;
+    n.freeTouched = true;
     return n.free.head;
   }
 
@@ -238,7 +228,7 @@ export class ClassicSlabModel implements SlabModel {
     if (!ac.touched && batchcount > BATCHREFILL_LIMIT) batchcount = BATCHREFILL_LIMIT;
     if (n.freeObjects > 0 || n.shared.length > 0) {
       if (this.transferObjects(ac.entries, ac.limit, n.shared, batchcount) > 0) {
-        this.flags(n).sharedTouched = true;
+        n.sharedTouched = true;
       } else {
         while (batchcount > 0) {
           const s = this.getFirstSlab(n);
@@ -358,12 +348,11 @@ export class ClassicSlabModel implements SlabModel {
       }
       if (n.nextReap > 0) continue;
       n.nextReap = REAPTIMEOUT_NODE;
-      const f = this.flags(n);
       if (n.shared.length > 0) {
-        if (f.sharedTouched) f.sharedTouched = false;
+        if (n.sharedTouched) n.sharedTouched = false;
         else this.drainArray(c, n.shared, n.sharedLimit, nid, ctx);
       }
-      if (f.freeTouched) f.freeTouched = false;
+      if (n.freeTouched) n.freeTouched = false;
       else this.drainFreelist(n, Math.floor((n.freeLimit + 5 * c.geo.objects - 1) / (5 * c.geo.objects)), ctx);
     }
   }
