@@ -356,21 +356,6 @@ export class Machine {
     return c ? this.slab.destroyCache(c, ctx) : false;
   }
 
-  /** "kmalloc-64 slab at pfn 0x2345, Node 0" for results. */
-  describeObject(addr: bigint): string {
-    const pfn = this.virtToPfn(addr);
-    if (pfn === undefined) return '';
-    const s = this.slab.slabOf(pfn);
-    if (s) return `${s.cache.name}, slab pfn 0x${s.pfn.toString(16)}, Node ${s.nid}`;
-    return `kmalloc_large order ${this.pa.allocatedOrder(pfn)}, pfn 0x${pfn.toString(16)}, ${this.describePfn(pfn)}`;
-  }
-
-  describeCache(ptr: bigint): string {
-    const c = this.cacheOf(ptr);
-    if (!c) return '';
-    return `${c.name}: objsize ${c.size}, ${c.geo.objects} objects per slab of ${1 << c.geo.order} page${c.geo.order ? 's' : ''}`;
-  }
-
   // ---- vmalloc API ----------------------------------------------------------------------------------------
 
   /** vmalloc(size) / vzalloc / vmalloc_node / __vmalloc(size, gfp): nid -1 is the calling CPU's node. */
@@ -437,17 +422,6 @@ export class Machine {
   /** free_thread_stack(): a stack goes back lazily, like any vfree (deferred from interrupt context). */
   freeKernelStack(ctx: ExecContext, addr: bigint): boolean {
     return this.vfree(ctx, addr);
-  }
-
-  /** "vmalloc area 0xffffc90000000000, 4 pages (pfns 0x1234 0x5678 ...), Node 0" for results. */
-  describeVmalloc(addr: bigint): string {
-    const base = addr - ((addr - this.vm.start) & BigInt(PAGE_SIZE - 1));
-    const a = this.vm.areaAt(base);
-    if (!a) return '';
-    if (a.kind === 'ioremap') return `ioremap area of ${a.ioPages} page${a.ioPages === 1 ? '' : 's'} + guard, phys 0x${a.phys.toString(16)}`;
-    const pfns = a.pfns.slice(0, 6).map((p) => '0x' + p.toString(16));
-    const more = a.pfns.length > 6 ? ` ... (${a.pfns.length})` : '';
-    return `${a.kind} area of ${a.pages - 1} page${a.pages === 2 ? '' : 's'} + guard, pfns ${pfns.join(' ')}${more}`;
   }
 
   // ---- addresses ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import type {ContextName, ExecContext} from '../kernel/context.js';
 import {__GFP_ZERO, GFP_KERNEL, gfpByName} from '../kernel/gfp.js';
 import {type Machine, ZERO_SIZE_PTR} from '../kernel/machine.js';
+import {describeCache, describeObject, describeVmalloc} from './describe.js';
 import {slabFlagByName} from '../kernel/slab/geometry.js';
 import {type Expr, evalExpr, type Stmt} from '../scenario/kcall.js';
 
@@ -50,7 +51,7 @@ const freed = (ok: boolean, what: string): CallResult => ({text: ok ? `freed ${w
 function objResult(m: Machine, r: {addr: bigint; stallTicks: number}): CallResult {
   if (r.addr === 0n) return {value: 0n, text: 'NULL', stallTicks: r.stallTicks};
   if (r.addr === ZERO_SIZE_PTR) return {value: r.addr, text: 'ZERO_SIZE_PTR (0x10)', stallTicks: r.stallTicks};
-  const what = m.vm.contains(r.addr) ? m.describeVmalloc(r.addr) : m.describeObject(r.addr);
+  const what = m.vm.contains(r.addr) ? describeVmalloc(m, r.addr) : describeObject(m, r.addr);
   return {value: r.addr, text: `${hex(r.addr)}  ${what}`, stallTicks: r.stallTicks};
 }
 
@@ -195,7 +196,7 @@ export const CALLS: Readonly<Record<string, CallSpec>> = {
     run: (m, ctx, [, size, align, flags], [name]) => {
       const c = m.kmemCacheCreate(ctx, name, u(size), int(align), flags32(flags));
       if (c === 0n) return {value: 0n, text: 'NULL'};
-      return {value: c, text: `(struct kmem_cache *)${hex(c)}  ${m.describeCache(c)}`};
+      return {value: c, text: `(struct kmem_cache *)${hex(c)}  ${describeCache(m, c)}`};
     },
   },
   kmem_cache_alloc: {

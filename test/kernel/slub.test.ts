@@ -4,6 +4,7 @@ import type {Machine} from '../../source/kernel/machine.js';
 import {cacheFigures} from '../../source/kernel/slab/figures.js';
 import {SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_RECLAIM_ACCOUNT} from '../../source/kernel/slab/geometry.js';
 import {MIGRATE_RECLAIMABLE, OWNER_KMALLOC_LARGE, OWNER_SLAB} from '../../source/kernel/page-alloc/types.js';
+import {describeCache} from '../../source/session/describe.js';
 import {boot, G, M} from '../helpers.js';
 
 function cacheNamed(m: Machine, name: string) {
@@ -21,7 +22,7 @@ describe('kmem_cache_create and geometry', () => {
     expect(p).not.toBe(0n);
     const f = figures(m, 'my_struct');
     expect([f.objsize, f.objperslab, f.pagesperslab]).toEqual([192, 21, 1]);
-    expect(m.describeCache(p)).toBe('my_struct: objsize 192, 21 objects per slab of 1 page');
+    expect(describeCache(m, p)).toBe('my_struct: objsize 192, 21 objects per slab of 1 page');
   });
 
   test('a cache in interrupt context is refused', () => {
