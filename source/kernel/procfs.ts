@@ -6,6 +6,7 @@ import type {Machine} from './machine.js';
 import {MIGRATETYPE_NAMES, NR_MIGRATETYPES, NR_ORDERS, PAGEBLOCK_ORDER, PAGEBLOCK_PAGES, fls} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {cacheFigures, type CacheFigures, SLABINFO_HEADER, slabinfoLine} from './slab/figures.js';
+import {STACK_CALLER, THREAD_SIZE} from './vmalloc/vmalloc.js';
 
 export type BuddyRow = {node: number; zone: string; free: number[]};
 export type PagetypeRow = {node: number; zone: string; type: string; free: number[]};
@@ -122,6 +123,9 @@ export function zoneinfoView(m: Machine): ZoneinfoView[] {
         const [rcl, unrcl] = m.slab.slabPages[n.nid];
         s.nr_slab_reclaimable = rcl;
         s.nr_slab_unreclaimable = unrcl;
+        // Page-table pages of the vmalloc region on this node; kernel stacks in KiB (as the kernel counts them).
+        s.nr_page_table_pages = vmallocNodeCounts(m).pgtable[n.nid] ?? 0;
+        s.nr_kernel_stack = (vmallocNodeCounts(m).stacks[n.nid] ?? 0) * (THREAD_SIZE / 1024);
         v.node_stats = s;
       }
       if (v.populated) {
@@ -234,6 +238,17 @@ export function renderZoneinfo(views: readonly ZoneinfoView[]): string {
     s += '\n';
   }
   return s;
+}
+
+/** Page-table pages and kernel stacks per node, for zoneinfo's per-node counters. */
+function vmallocNodeCounts(m: Machine): {pgtable: number[]; stacks: number[]} {
+  const pgtable: number[] = m.pa.nodes.map(() => 0);
+  const stacks: number[] = m.pa.nodes.map(() => 0);
+  for (const t of m.vm.pt.tables) for (const pfn of t.values()) pgtable[m.pa.zoneOf(pfn)?.nid ?? 0]++;
+  for (const a of m.vm.space.busy.values()) {
+    if (a.mapped && a.caller === STACK_CALLER && a.pfns.length > 0) stacks[m.pa.zoneOf(a.pfns[0])?.nid ?? 0]++;
+  }
+  return {pgtable, stacks};
 }
 
 /** Per cache figures, newest cache first as /proc/slabinfo lists them. */

@@ -211,3 +211,14 @@ describe('i386 vmalloc pages', () => {
     expect(a.pfns.every((p) => m.describePfn(p) === 'Node 0 HighMem')).toBe(true);
   });
 });
+
+describe('zoneinfo counters', () => {
+  test('nr_page_table_pages and nr_kernel_stack follow the vmalloc region', () => {
+    const m = boot({memory: 1 * G, cpus: 2});
+    m.allocKernelStack(m.ctx());
+    m.allocKernelStack(m.ctx(1));
+    const text = DUMPS.zoneinfo(m);
+    expect(text).toContain('\n      nr_kernel_stack 32\n');
+    expect(text).toContain(`\n      nr_page_table_pages ${m.vm.pt.pages}\n`);
+  });
+});
