@@ -57,6 +57,8 @@ describe('kmemscope run', () => {
 
   test('--seed and --ticks are checked', () => {
     expect(kmemscope('run', 'one-block', '--ticks', 'ten')).toMatchObject({code: 2, err: 'kmemscope: --ticks "ten" is not a whole number, expected e.g. --ticks 100\n'});
+    expect(kmemscope('run', 'one-block', '--seed', 'x')).toMatchObject({code: 2, err: 'kmemscope: --seed "x" is not a whole number, expected e.g. --seed 100\n'});
+    expect(JSON.parse(kmemscope('run', 'one-block', '--ticks', '1', '--seed', '9', '--json').out).seed).toBe(9);
     const r = kmemscope('run', 'one-block', '--dump', 'slabby');
     expect(r.code).toBe(2);
     expect(r.err).toBe('kmemscope: unknown dump "slabby", expected any of buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, tlb\n');

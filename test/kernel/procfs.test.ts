@@ -3,7 +3,15 @@ import {describe, expect, test} from 'vitest';
 import {DUMPS} from '../../source/kernel/procfs.js';
 import {boot, G} from '../helpers.js';
 
-const hostFile = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
+/** A host /proc file, or undefined where it is missing or unreadable (pagetypeinfo is root-only). */
+const hostFile = (f: string) => {
+  try {
+    return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const HOST = {buddyinfo: hostFile('/proc/buddyinfo'), pagetypeinfo: hostFile('/proc/pagetypeinfo'), zoneinfo: hostFile('/proc/zoneinfo')};
 /** A line's shape: every number with the spaces before it becomes '#'s, so right-aligned fields compare by width. */
 const shape = (line: string) => line.replace(/( *)(\d+)/g, (_, sp: string, d: string) => '#'.repeat(sp.length + d.length));
 
@@ -38,16 +46,17 @@ describe('/proc renderers', () => {
     expect(text).toMatch(/Node 0, zone   Device\n(.*\n){10}        protection: \(0, 0, 0, 0, 0\)\n$/);
   });
 
-  test('the formats have the shape of this host kernel\'s files, line for line', () => {
-    const host = {buddyinfo: hostFile('/proc/buddyinfo'), pagetypeinfo: hostFile('/proc/pagetypeinfo'), zoneinfo: hostFile('/proc/zoneinfo')};
-    if (!host.buddyinfo || !host.zoneinfo) return; // not a Linux host
+  // Where the host has no /proc (not Linux) the test shows as skipped, not as passed.
+  test.skipIf(!HOST.buddyinfo || !HOST.zoneinfo)('the formats have the shape of this host kernel\'s files, line for line', (ctx) => {
+    const host = HOST as {buddyinfo: string; pagetypeinfo?: string; zoneinfo: string};
     const m = boot({memory: 8 * G, cpus: 2});
     // Every buddyinfo line of ours has the shape of one of the host's lines (same widths for numbers <= 6 digits).
     const hostShapes = new Set(host.buddyinfo.split('\n').map(shape));
     for (const l of DUMPS.buddyinfo(m).split('\n')) expect(hostShapes.has(shape(l))).toBe(true);
     if (host.pagetypeinfo) {
       const ours = new Set(DUMPS.pagetypeinfo(m).split('\n').map(shape));
-      for (const l of host.pagetypeinfo.split('\n')) if (!/Isolate|CMA/.test(l) || ours.has(shape(l))) expect(ours.has(shape(l))).toBe(true);
+      // Every host line but the migrate types we do not model (CMA; Isolate we print) has our shape.
+      for (const l of host.pagetypeinfo.split('\n').filter((x) => !/CMA/.test(x))) expect(ours).toContain(shape(l));
     }
     // zoneinfo: the keys of a populated zone's block come in the host's order (on a host of the same 6.x series).
     const keys = (text: string, zone: string) => {
@@ -55,7 +64,9 @@ describe('/proc renderers', () => {
       return block.split('\n').slice(1).map((l) => l.replace(/\d+/g, '#')).filter((l) => !/cpu: #/.test(l));
     };
     const hostKeys = keys(host.zoneinfo, 'DMA32');
-    if (hostKeys.includes('      nr_free_pages_blocks #')) {
+    // Our zoneinfo has a 6.18 kernel's fields; on another series the key comparison is skipped, visibly.
+    if (!hostKeys.includes('      nr_free_pages_blocks #')) ctx.skip();
+    {
       const ourKeys = keys(DUMPS.zoneinfo(m), 'DMA32');
       expect(new Set(ourKeys)).toEqual(new Set(hostKeys));
     }

@@ -327,7 +327,7 @@ describe.each(MODELS)('the %s model under random workloads', (model) => {
         const why = run(model, spec, ops);
         if (why) throw new Error(why);
       }),
-      {numRuns: 80},
+      {numRuns: Number(process.env.PROPERTY_RUNS ?? 80), seed: Number(process.env.PROPERTY_SEED ?? 20240603)},
     );
   });
 });

@@ -5,6 +5,7 @@ import {describe, expect, test} from 'vitest';
 import {check} from '../../source/kernel/check.js';
 import {__GFP_NOWARN, GFP_ATOMIC, GFP_KERNEL} from '../../source/kernel/gfp.js';
 import type {Machine} from '../../source/kernel/machine.js';
+import {freeListSnapshot} from '../../source/kernel/free-blocks.js';
 import {DUMPS} from '../../source/kernel/procfs.js';
 import {boot, K, M} from '../helpers.js';
 
@@ -46,7 +47,9 @@ function apply(m: Machine, live: Held[], op: Op): void {
   }
 }
 
-const state = (m: Machine) => Object.values(DUMPS).map((d) => d(m)).join('') + JSON.stringify([m.tick, m.events.count, m.pa.stats, m.prng.state()]);
+/** Everything observable: the dumps, the exact free lists (pfns and order on each list), counters, the PRNG. */
+const state = (m: Machine) =>
+  Object.values(DUMPS).map((d) => d(m)).join('') + freeListSnapshot(m) + JSON.stringify([m.tick, m.events.count, m.pa.stats, m.prng.state()]);
 
 const opArb = fc.record({kind: fc.integer({min: 0, max: 5}), a: fc.nat(1 << 20), b: fc.nat(), cpu: fc.nat(3)});
 
@@ -66,7 +69,7 @@ describe('snapshots', () => {
         expect(state(snap)).toBe(state(m));
         expect(check(snap)).toEqual([]);
       }),
-      {numRuns: 30, seed: 7},
+      {numRuns: Number(process.env.PROPERTY_RUNS ?? 30), seed: Number(process.env.PROPERTY_SEED ?? 7)},
     );
   });
 });

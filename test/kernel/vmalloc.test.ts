@@ -208,6 +208,7 @@ describe('i386 vmalloc pages', () => {
   test('come from HighMem unless DMA was asked for (__vmalloc_area_node adds __GFP_HIGHMEM)', () => {
     const m = boot({profile: 'i386', memory: 2 * G, cpus: 1});
     const a = m.vm.areaAt(m.vmalloc(m.ctx(), 64 * K).addr)!;
+    expect(a.pfns).toHaveLength(16);
     expect(a.pfns.every((p) => m.describePfn(p) === 'Node 0 HighMem')).toBe(true);
   });
 });
