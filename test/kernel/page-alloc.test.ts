@@ -100,8 +100,20 @@ describe('per-CPU lists', () => {
     const z = zone(m, 'DMA32');
     const pfns: number[] = [];
     for (let i = 0; i < z.pcpHigh + 10; i++) pfns.push(m.allocPagesNode(m.ctx(0), 0, GFP_KERNEL, 0).pfn);
-    for (const p of pfns) m.freePagesPfn(m.ctx(0), p, 0);
-    expect(z.pcpCount[0]).toBeLessThan(z.pcpHigh);
+    // Free one by one: the list grows to pcp->high, then free_pcppages_bulk() gives a batch back at once.
+    const free0 = z.freePages;
+    let flushed = 0;
+    for (const p of pfns) {
+      const before = z.freePages;
+      m.freePagesPfn(m.ctx(0), p, 0);
+      if (z.freePages > before) {
+        expect(z.freePages - before).toBe(z.pcpBatch);
+        flushed++;
+      }
+      expect(z.pcpCount[0]).toBeLessThan(z.pcpHigh);
+    }
+    expect(flushed).toBeGreaterThan(0);
+    expect(z.freePages - free0).toBe(flushed * z.pcpBatch);
   });
 
   test('pcp: false teaches the bare algorithm: nothing waits on CPU lists', () => {

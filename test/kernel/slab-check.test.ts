@@ -63,7 +63,7 @@ describe.each(MODELS)('check() on the %s model', (slab) => {
       if (i % 1000 === 0) expect(check(m)).toEqual([]);
     }
     expect(check(m)).toEqual([]);
-    for (const o of live) (o.cache ? m.kmemCacheFree(m.ctx(), o.cache, o.addr) : m.kfree(m.ctx(), o.addr));
+    for (const o of live) expect(o.cache ? m.kmemCacheFree(m.ctx(), o.cache, o.addr) : m.kfree(m.ctx(), o.addr)).toBe(true);
     for (let i = 0; i < 50; i++) m.step();
     expect(m.kmemCacheDestroy(m.ctx(), ptr)).toBe(true);
     expect(check(m)).toEqual([]);
