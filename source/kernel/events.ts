@@ -9,6 +9,8 @@ export type EventKind =
   | 'reclaim' // direct reclaim stalled a caller
   | 'pcp' // per-CPU lists drained
   | 'note' // a scenario note
+  | 'workload' // a workload's own lines: probe, remove, drops
+  | 'kmemleak' // kmemleak's report of unreferenced objects
   | 'info';
 
 export type KernelEvent = {

@@ -6,8 +6,9 @@ import {type ContextName, type ExecContext, commOf} from './context.js';
 import {EventLog} from './events.js';
 import {__GFP_HIGHMEM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, gfpAllowsBlocking} from './gfp.js';
 import {type AllocResult, PageAllocator} from './page-alloc/allocator.js';
+import {kswapdStep} from './page-alloc/reclaim.js';
 import {bugSplat, warnSplat} from './page-alloc/report.js';
-import {OWNER_KERNEL, OWNER_PAGECACHE, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
+import {OWNER_KERNEL, OWNER_PAGECACHE, OWNER_USER, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {Prng} from './prng.js';
 import {cloneState} from './snapshot.js';
@@ -39,6 +40,8 @@ export class Machine {
   readonly events: EventLog;
   readonly prng: Prng;
   tick = 0;
+  /** kswapd runs as a task of the emulated CPUs (workloads/system.ts) rather than at the end of each tick. */
+  kswapdThreads = false;
   private readonly pageOffset: bigint;
   private readonly memmapBase: bigint;
   private readonly structPage: bigint;
@@ -131,9 +134,21 @@ export class Machine {
 
   /** The end of a tick: each awake kswapd reclaims its batch; the slab model does its periodic work. */
   endTick(): void {
-    this.pa.runKswapds();
+    if (!this.kswapdThreads) this.pa.runKswapds();
     this.slab.endTick();
     this.vm.endTick();
+  }
+
+  /** Is a node's kswapd awake (balancing its node)? */
+  kswapdAwake(nid: number): boolean {
+    return this.pa.nodes[nid]?.kswapd.awake ?? false;
+  }
+
+  /** One step of a node's kswapd: reclaim a batch if it is awake. */
+  kswapdStep(nid: number): void {
+    this.pa.tick = this.tick;
+    const n = this.pa.nodes[nid];
+    if (n?.kswapd.awake) kswapdStep(this.pa, n);
   }
 
   /** Log a line as the kernel (or the scenario) would. */
@@ -224,6 +239,21 @@ export class Machine {
       if (r.pfn < 0) break;
     }
     return {pages, stallTicks};
+  }
+
+  /**
+   * A user page faulted in (do_anonymous_page): order-0, GFP_HIGHUSER_MOVABLE, owned by a process until it
+   * unmaps it with freeUserPage. Simplified: there is no swap, so reclaim cannot take user pages.
+   */
+  allocUserPage(ctx: ExecContext, nid = -1): AllocResult {
+    return this.allocPagesNode(ctx, nid, GFP_HIGHUSER_MOVABLE, 0, OWNER_USER);
+  }
+
+  /** A process unmaps a user page. */
+  freeUserPage(ctx: ExecContext, pfn: number): boolean {
+    this.pa.tick = this.tick;
+    if (!this.checkCpu(ctx)) return false;
+    return this.pa.freePages(ctx, pfn, 0, OWNER_USER);
   }
 
   /** echo 1 > /proc/sys/vm/drop_caches: every page-cache page back to the allocator. */

@@ -3,14 +3,18 @@
 // The schema is data: each mapping is a table of fields (key -> decoder, required or defaulted), so a new key such
 // as `workloads:` is one line in SCENARIO_FIELDS plus its decoder. Decoders walk the YAML node tree (not plain JS
 // values) so every error can point at the node it is about. The loader does no I/O and never throws.
-import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument} from 'yaml';
-import type {Document, Node as YNode, Pair, Scalar, YAMLMap} from 'yaml';
+import {isMap, isScalar, isSeq, LineCounter, parseDocument} from 'yaml';
+import type {Node as YNode, Scalar} from 'yaml';
 import type {ConfigError, MachineSpec} from '../kernel/config.js';
-import {mapStmtPositions, parseKcall, parseNumber} from './kcall.js';
+import {type Check, type Ctx, decoder, deref, fail, type Field, keyNode, linePos, mismatch, offsetOf, ok, optional, present, record, type RecordOf, required, seq, size, str, int, bool, oneOf, oneLine, withDefault} from './decode.js';
+import {mapStmtPositions, parseKcall} from './kcall.js';
+import {LOADABLE, type NamedWorkload, type WorkloadAction} from '../workloads/spec.js';
+import {type KeyPositions, names, workloads} from './workload-schema.js';
 import type {Pos, Stmt} from './kcall.js';
 
 export type ScenarioError = {file: string; line: number; col: number; message: string};
-export type TimelineEntry = {at: number; run?: Stmt[]; note?: string; pause: boolean; line: number; col: number};
+/** One `at:` of the timeline: workload actions first, then the kernel calls, then the note. */
+export type TimelineEntry = {at: number; actions: WorkloadAction[]; run?: Stmt[]; note?: string; pause: boolean; line: number; col: number};
 export type Scenario = {
   file: string;
   source: string;
@@ -19,181 +23,10 @@ export type Scenario = {
   seed: number;
   notes?: string;
   machine: MachineSpec;
+  workloads: ScenarioWorkload[];
   timeline: TimelineEntry[];
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Decoders
-
-type Ctx = {readonly doc: Document; readonly text: string; readonly lines: LineCounter; aliases: number};
-/** A failure points at a byte offset in the file; it becomes a line and column at the very end. */
-type Fail = {ok: false; off: number; message: string};
-type Res<T> = {ok: true; value: T} | Fail;
-type Decoder<T> = {readonly expected: string; readonly decode: (node: YNode, ctx: Ctx) => Res<T>};
-
-/** More alias expansions than this are refused (a "billion laughs" file must not hang the loader). */
-const MAX_ALIASES = 1000;
-
-const ok = <T>(value: T): Res<T> => ({ok: true, value});
-const fail = (off: number, message: string): Fail => ({ok: false, off, message});
-const offsetOf = (node: YNode | null | undefined, fallback = 0): number => node?.range?.[0] ?? fallback;
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text);
-}
-
-/** What the user wrote, for "found ..." messages. */
-function describe(node: YNode): string {
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a sequence';
-  if (isAlias(node)) return quote('*' + node.source);
-  if (!isScalar(node) || node.value === null || node.value === undefined) return 'nothing';
-  if (typeof node.value === 'string') return quote(node.value);
-  if (typeof node.value === 'number' || typeof node.value === 'boolean' || typeof node.value === 'bigint') {
-    return quote(typeof node.source === 'string' && node.source !== '' ? node.source : String(node.value));
-  }
-  return 'binary data';
-}
-
-const mismatch = (node: YNode, expected: string): Fail => fail(offsetOf(node), `found ${describe(node)}, expected ${expected}`);
-
-/** Follows an alias to its anchored node; every decoder sees through aliases. */
-function deref(node: YNode, ctx: Ctx): Res<YNode> {
-  if (!isAlias(node)) return ok(node);
-  if (++ctx.aliases > MAX_ALIASES) return fail(offsetOf(node), `found more than ${MAX_ALIASES} aliases, expected fewer`);
-  const target = node.resolve(ctx.doc);
-  if (!target) return mismatch(node, 'an alias to an anchor defined before it, as in &name');
-  return ok(target);
-}
-
-function decoder<T>(expected: string, decode: (node: YNode, ctx: Ctx) => Res<T>): Decoder<T> {
-  return {
-    expected,
-    decode: (node, ctx) => {
-      const d = deref(node, ctx);
-      return d.ok ? decode(d.value, ctx) : d;
-    },
-  };
-}
-
-function scalar<T>(expected: string, accept: (value: unknown, node: Scalar) => T | undefined): Decoder<T> {
-  return decoder(expected, node => {
-    const v = isScalar(node) ? accept(node.value, node) : undefined;
-    return v === undefined ? mismatch(node, expected) : ok(v);
-  });
-}
-
-const str = scalar('a string', v => (typeof v === 'string' ? v : undefined));
-
-/** Text on one line, trimmed; a folded block (>) is fine. */
-const oneLine = (what: string): Decoder<string> =>
-  decoder(`a ${what} on one line`, (node, ctx) => {
-    const s = str.decode(node, ctx);
-    if (!s.ok) return s;
-    const v = s.value.trim();
-    if (v === '') return mismatch(node, `a non-empty ${what}`);
-    const lines = v.split('\n').length;
-    return lines > 1 ? fail(offsetOf(node), `found a ${what} of ${lines} lines, expected one line`) : ok(v);
-  });
-
-const int = (min: 0 | 1): Decoder<number> =>
-  scalar(min === 0 ? 'a non-negative integer' : 'a positive integer', v =>
-    typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? v : undefined,
-  );
-
-const bool = scalar('true or false', v => (typeof v === 'boolean' ? v : undefined));
-
-const oneOf = <const T extends string>(values: readonly T[]): Decoder<T> =>
-  scalar(`one of: ${values.join(', ')}`, v => values.find(x => x === v));
-
-/** A size in bytes: a YAML integer, or memparse-style text such as 512M, 1G, 64K, 0x1000000, 4096. */
-const size = scalar('a size such as 512M, 1G or 0x40000000', v => {
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  const n = parseNumber(v.trim());
-  return n !== undefined && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : undefined;
-});
-
-const seq = <T>(item: Decoder<T>): Decoder<T[]> =>
-  decoder(`a sequence (each item ${item.expected})`, (node, ctx) => {
-    if (!isSeq(node)) return mismatch(node, `a sequence (each item ${item.expected})`);
-    const out: T[] = [];
-    for (const child of node.items) {
-      const c = child as YNode | null;
-      const r = present(c) ? item.decode(c, ctx) : fail(offsetOf(c, offsetOf(node)), `found nothing, expected ${item.expected}`);
-      if (!r.ok) return r;
-      out.push(r.value);
-    }
-    return ok(out);
-  });
-
-/** `key:` with nothing after it counts as absent, so a commented-out list leaves the default. */
-function present(node: YNode | null | undefined): node is YNode {
-  return !!node && !(isScalar(node) && node.value === null);
-}
-
-// A mapping is a table of fields. Required and defaulted fields are always in the result; the others may be absent.
-type Field<T> = {readonly decoder: Decoder<T>; readonly required?: true; readonly default?: T};
-const required = <T>(decoder: Decoder<T>) => ({decoder, required: true as const});
-const optional = <T>(decoder: Decoder<T>) => ({decoder});
-const withDefault = <T>(decoder: Decoder<T>, value: T) => ({decoder, default: value});
-
-type Fields = Record<string, Field<unknown>>;
-type ValueOf<F> = F extends Field<infer T> ? T : never;
-type Always<F> = {[K in keyof F as F[K] extends {required: true} | {default: unknown} ? K : never]: ValueOf<F[K]>};
-type Maybe<F> = {[K in keyof F as F[K] extends {required: true} | {default: unknown} ? never : K]?: ValueOf<F[K]>};
-type RecordOf<F> = Always<F> & Maybe<F>;
-/** A cross-field rule, checked once every field has decoded. */
-type Check<T> = (value: T, map: YAMLMap, ctx: Ctx) => Fail | undefined;
-
-function record<F extends Fields>(what: string, fields: F, check?: Check<RecordOf<F>>): Decoder<RecordOf<F>> {
-  const keys = Object.keys(fields);
-  return decoder(`a mapping of ${what} keys (${keys.join(', ')})`, (node, ctx) => {
-    if (!isMap(node)) return mismatch(node, `a mapping of ${what} keys (${keys.join(', ')})`);
-    const out: Record<string, unknown> = {};
-    const seen = new Set<string>();
-    for (const pair of node.items as Pair<YNode | null, YNode | null>[]) {
-      const k = keyOf(pair, node, ctx);
-      if (!k.ok) return k;
-      const keyOff = offsetOf(pair.key, offsetOf(node));
-      if (!Object.hasOwn(fields, k.value)) {
-        return fail(keyOff, `unknown key ${quote(k.value)} in ${what}, expected one of: ${keys.join(', ')}`);
-      }
-      if (seen.has(k.value)) return fail(keyOff, `duplicate key ${quote(k.value)} in ${what}, expected each key once`);
-      seen.add(k.value);
-      const field = fields[k.value];
-      if (!present(pair.value)) {
-        if (field.required) return fail(keyOff, `found nothing, expected ${field.decoder.expected}`);
-        continue;
-      }
-      const r = field.decoder.decode(pair.value, ctx);
-      if (!r.ok) return r;
-      out[k.value] = r.value;
-    }
-    for (const key of keys) {
-      if (seen.has(key) && out[key] !== undefined) continue;
-      if (fields[key].required) return fail(offsetOf(node), `missing required key ${quote(key)} in ${what}`);
-      if (fields[key].default !== undefined) out[key] = structuredClone(fields[key].default); // never share a default
-    }
-    const value = out as RecordOf<F>;
-    return check?.(value, node, ctx) ?? ok(value);
-  });
-}
-
-function keyOf(pair: Pair<YNode | null, YNode | null>, map: YAMLMap, ctx: Ctx): Res<string> {
-  if (!pair.key) return fail(offsetOf(pair.value, offsetOf(map)), 'found a value without a key, expected a key');
-  const d = deref(pair.key, ctx);
-  if (!d.ok) return d;
-  const k = d.value;
-  if (isScalar(k) && typeof k.value === 'string') return ok(k.value);
-  if (isScalar(k) && k.value !== null) return ok(describe(k).slice(1, -1));
-  return fail(offsetOf(pair.key), `found ${describe(k)} as a key, expected a name`);
-}
-
-/** Where `key` is written in a mapping (its key node), if it is. */
-function keyNode(map: YAMLMap, key: string | number): Pair<YNode | null, YNode | null> | undefined {
-  return (map.items as Pair<YNode | null, YNode | null>[]).find(p => isScalar(p.key) && p.key.value === key);
-}
+export type ScenarioWorkload = NamedWorkload & {keys: KeyPositions};
 
 // ---------------------------------------------------------------------------------------------------------------
 // kcall text inside YAML: errors and statement positions are moved from the run text to the file.
@@ -245,10 +78,6 @@ function scalarOffsets(node: Scalar, value: string, text: string): (i: number) =
   return i => map[Math.max(0, Math.min(i, value.length))];
 }
 
-function linePos(ctx: Pick<Ctx, 'lines' | 'text'>, off: number): Pos {
-  const p = ctx.lines.linePos(Math.max(0, Math.min(off, ctx.text.length)));
-  return p.line < 1 ? {line: 1, col: Math.max(1, p.col + 1)} : {line: p.line, col: Math.max(1, p.col)};
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The schema
@@ -277,10 +106,22 @@ const MACHINE_FIELDS = {
   vmalloc: optional(size),
 };
 
-const ENTRY_FIELDS = {at: required(int(0)), run: optional(kcall), note: optional(str), pause: withDefault(bool, false)};
+const VERBS = ['start', 'stop', 'load', 'unload'] as const;
+const ENTRY_FIELDS = {
+  at: required(int(0)),
+  start: optional(names),
+  stop: optional(names),
+  load: optional(names),
+  unload: optional(names),
+  run: optional(kcall),
+  note: optional(str),
+  pause: withDefault(bool, false),
+};
 
 const entryRules: Check<RecordOf<typeof ENTRY_FIELDS>> = (e, map) => {
-  if (e.run === undefined && e.note === undefined) return fail(offsetOf(map), 'found a timeline entry with neither "run" nor "note", expected at least one');
+  if (e.run === undefined && e.note === undefined && VERBS.every(v => e[v] === undefined)) {
+    return fail(offsetOf(map), 'found a timeline entry with nothing to do, expected at least one of run, note, start, stop, load, unload');
+  }
   if (e.pause && e.note === undefined) return fail(offsetOf(keyNode(map, 'pause')?.key, offsetOf(map)), 'found "pause" without a "note", expected a note to show while paused');
   return undefined;
 };
@@ -290,7 +131,14 @@ const timelineEntry = decoder(entryRecord.expected, (node, ctx) => {
   const r = entryRecord.decode(node, ctx);
   if (!r.ok) return r;
   const {line, col} = linePos(ctx, offsetOf(node));
-  const entry: TimelineEntry = {at: r.value.at, pause: r.value.pause, line, col};
+  const actions: WorkloadAction[] = [];
+  for (const verb of VERBS) {
+    for (const name of r.value[verb] ?? []) {
+      const k = isMap(node) ? keyNode(node, verb) : undefined;
+      actions.push({verb, name, ...linePos(ctx, offsetOf(k?.value ?? k?.key, offsetOf(node)))});
+    }
+  }
+  const entry: TimelineEntry = {at: r.value.at, actions, pause: r.value.pause, line, col};
   if (r.value.run !== undefined) entry.run = r.value.run;
   if (r.value.note !== undefined) entry.note = r.value.note;
   return ok(entry);
@@ -301,6 +149,7 @@ const SCENARIO_FIELDS = {
   description: required(oneLine('description')),
   seed: withDefault(int(0), 1),
   machine: required(record('machine', MACHINE_FIELDS)),
+  workloads: withDefault(workloads, []),
   timeline: withDefault(seq(timelineEntry), []),
   notes: optional(str),
 };
@@ -333,7 +182,9 @@ export function loadScenario(
     const refusal = validateMachine?.(machine);
     if (refusal) return at(configErrorOffset(root, refusal.path, ctx), refusal.message);
     const timeline = [...s.timeline].sort((a, b) => a.at - b.at);
-    const scenario: Scenario = {file, source: text, name: s.name, description: s.description, seed: s.seed, machine, timeline};
+    const bad = checkActions(s.workloads, timeline);
+    if (bad) return {ok: false, error: {file, ...bad}};
+    const scenario: Scenario = {file, source: text, name: s.name, description: s.description, seed: s.seed, machine, workloads: s.workloads, timeline};
     if (s.notes !== undefined) scenario.notes = s.notes;
     return {ok: true, scenario};
   } catch (e) {
@@ -365,6 +216,26 @@ function configErrorOffset(root: YNode, path: ReadonlyArray<string | number>, ct
     }
   }
   return off;
+}
+
+/** Each action names a declared workload, with the verb its type takes (drivers load, the others start). */
+function checkActions(ws: readonly NamedWorkload[], timeline: readonly TimelineEntry[]): {line: number; col: number; message: string} | undefined {
+  for (const e of timeline) {
+    for (const a of e.actions) {
+      const w = ws.find(x => x.name === a.name);
+      if (!w) {
+        const known = ws.map(x => x.name).join(', ') || '(no workloads declared)';
+        return {line: a.line, col: a.col, message: `${a.verb}: unknown workload ${JSON.stringify(a.name)}, expected one of: ${known}`};
+      }
+      const loadable = LOADABLE.has(w.spec.type);
+      const fits = loadable ? a.verb === 'load' || a.verb === 'unload' : a.verb === 'start' || a.verb === 'stop';
+      if (!fits) {
+        const want = loadable ? (a.verb === 'start' ? 'load' : 'unload') : a.verb === 'load' ? 'start' : 'stop';
+        return {line: a.line, col: a.col, message: `${a.verb}: ${w.spec.type} workload ${JSON.stringify(a.name)} is ${loadable ? 'loaded and unloaded' : 'started and stopped'}, expected ${want}: ${a.name}`};
+      }
+    }
+  }
+  return undefined;
 }
 
 export function formatScenarioError(e: ScenarioError): string {

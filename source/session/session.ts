@@ -1,18 +1,23 @@
 // A Session is a Machine plus the Scenario that drives it: the timeline's kcalls and notes run at their
 // ticks, handles live in one environment, and everything that happens is kept as a transcript line.
 // Ticks: the machine boots at tick 0 and `at: 0` entries run right after boot; step() moves to the next
-// tick, runs that tick's entries, then lets the kernel threads (kswapd) take their step.
+// tick, runs that tick's entries (workload actions, kcalls, the note), then each CPU takes its step (workload
+// tasks, interrupt handlers, kswapd), then the kernel's end-of-tick work (slab reaping, vmalloc purges).
 import {resolveMachineConfig} from '../kernel/config.js';
 import {Machine} from '../kernel/machine.js';
 import type {Scenario} from '../scenario/load.js';
+import {createWorkload} from '../workloads/index.js';
+import {System} from '../workloads/system.js';
 import {checkStmt, execStmt} from './kcall-exec.js';
 
-export type TranscriptLine = {tick: number; kind: 'kcall' | 'error' | 'note' | 'kernel'; text: string; detail?: readonly string[]};
+export type TranscriptLine = {tick: number; kind: 'kcall' | 'error' | 'note' | 'kernel' | 'action'; text: string; detail?: readonly string[]};
 
 export type SessionError = {file: string; line: number; col: number; message: string};
 
 export class Session {
   readonly machine: Machine;
+  /** The CPUs, their tasks and the scenario's workloads. */
+  readonly sys: System;
   readonly env = new Map<string, bigint>();
   readonly transcript: TranscriptLine[] = [];
   /** Notes with pause: true that were reached (the dashboard stops at them; headless runs go on). */
@@ -27,6 +32,11 @@ export class Session {
     const r = resolveMachineConfig(scenario.machine);
     if (!r.ok) throw new Error(r.error.message); // create() has checked the spec already
     this.machine = new Machine(r.config, seed);
+    this.sys = new System(this.machine, scenario.workloads, createWorkload);
+    this.sys.boot();
+    // A workload starts at boot unless the timeline starts or loads it.
+    const named = new Set(scenario.timeline.flatMap((e) => e.actions.map((a) => a.name)));
+    for (const w of this.sys.workloads) if (!named.has(w.name)) w.start(this.sys);
     this.runEntries();
     this.collectEvents();
   }
@@ -38,6 +48,16 @@ export class Session {
   static create(scenario: Scenario, seed?: number): {ok: true; session: Session} | {ok: false; error: SessionError} {
     const r = resolveMachineConfig(scenario.machine);
     if (!r.ok) return {ok: false, error: {file: scenario.file, line: 1, col: 1, message: r.error.message}};
+    for (const w of scenario.workloads) {
+      const bad = (w.spec.cpus ?? []).find((c) => c >= r.config.nrCpus);
+      if (bad !== undefined) {
+        const at = w.keys.cpus ?? {line: w.line, col: w.col};
+        return {ok: false, error: {file: scenario.file, ...at, message: `workload "${w.name}": CPU ${bad} does not exist, expected CPUs 0-${r.config.nrCpus - 1}`}};
+      }
+      if (w.spec.cpus?.length === 0) {
+        return {ok: false, error: {file: scenario.file, ...(w.keys.cpus ?? w), message: `workload "${w.name}": found no CPUs, expected at least one`}};
+      }
+    }
     const known = new Set<string>();
     for (const e of scenario.timeline) {
       for (const s of e.run ?? []) {
@@ -62,6 +82,7 @@ export class Session {
   step(): void {
     this.machine.beginTick();
     this.runEntries();
+    this.sys.runTick();
     this.machine.endTick();
     this.collectEvents();
   }
@@ -75,6 +96,14 @@ export class Session {
     const tl = this.scenario.timeline;
     while (this.next < tl.length && tl[this.next].at <= this.machine.tick) {
       const e = tl[this.next++];
+      for (const a of e.actions) {
+        const w = this.sys.workload(a.name);
+        if (!w) continue; // the loader checked every name
+        this.transcript.push({tick: this.tick, kind: 'action', text: `${a.verb} ${a.name}`});
+        if (a.verb === 'start' || a.verb === 'load') w.start(this.sys);
+        else w.stop(this.sys);
+        this.collectEvents();
+      }
       for (const s of e.run ?? []) {
         this.collectEvents();
         const r = execStmt(this.machine, s, this.env, {cpu: 0, context: 'process', comm: 'kcall'});

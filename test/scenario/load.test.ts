@@ -186,7 +186,7 @@ describe('one error, at the right line and column', () => {
   });
 
   test('not a mapping', () => {
-    const expected = 'expected a mapping of scenario keys (name, description, seed, machine, timeline, notes)';
+    const expected = 'expected a mapping of scenario keys (name, description, seed, machine, workloads, timeline, notes)';
     expect(error('')).toBe(`1:1: found nothing, ${expected}`);
     expect(error('# just a comment\n')).toBe(`1:1: found nothing, ${expected}`);
     expect(error('hello\n')).toBe(`1:1: found "hello", ${expected}`);
@@ -196,8 +196,8 @@ describe('one error, at the right line and column', () => {
   test('unknown keys list the valid ones', () => {
     expect(error(scenario('  memroy: 1G'))).toBe(`4:3: unknown key "memroy" in machine, expected one of: ${MACHINE_KEYS}`);
     expect(error(ONE_BLOCK.replace('memory: 1G', 'memroy: 1G'))).toBe(`4:29: unknown key "memroy" in machine, expected one of: ${MACHINE_KEYS}`);
-    expect(error(ONE_BLOCK + 'workload: x\n')).toBe('14:1: unknown key "workload" in scenario, expected one of: name, description, seed, machine, timeline, notes');
-    expect(error(ONE_BLOCK.replace('    pause: true', '    pasue: true'))).toBe('13:5: unknown key "pasue" in timeline entry, expected one of: at, run, note, pause');
+    expect(error(ONE_BLOCK + 'workload: x\n')).toBe('14:1: unknown key "workload" in scenario, expected one of: name, description, seed, machine, workloads, timeline, notes');
+    expect(error(ONE_BLOCK.replace('    pause: true', '    pasue: true'))).toBe('13:5: unknown key "pasue" in timeline entry, expected one of: at, start, stop, load, unload, run, note, pause');
     expect(error(scenario('  nodes: [{memory: 1G, cpu: 1}]'))).toBe('4:24: unknown key "cpu" in node, expected one of: memory, cpus');
     expect(error(scenario('  reserved: [{begin: 0, size: 4K}]'))).toBe('4:15: unknown key "begin" in reserved range, expected one of: start, size');
     expect(error(scenario('  1: x'))).toBe(`4:3: unknown key "1" in machine, expected one of: ${MACHINE_KEYS}`);
@@ -227,12 +227,12 @@ describe('one error, at the right line and column', () => {
     expect(error('name: 42\ndescription: d\nmachine: {}\n')).toBe('1:7: found "42", expected a string');
     expect(error('name: n\ndescription: d\nmachine: 1G\n')).toBe(`3:10: found "1G", expected a mapping of machine keys (${MACHINE_KEYS})`);
     expect(error('name: n\ndescription: d\nmachine: {}\ntimeline: {at: 1}\n')).toBe(
-      '4:11: found a mapping, expected a sequence (each item a mapping of timeline entry keys (at, run, note, pause))',
+      '4:11: found a mapping, expected a sequence (each item a mapping of timeline entry keys (at, start, stop, load, unload, run, note, pause))',
     );
     expect(error(scenario('  memory: 1G', '  - at: one\n    note: x'))).toBe('6:9: found "one", expected a non-negative integer');
     expect(error(scenario('  memory: 1G', '  - at: 1\n    run: 5'))).toBe('7:10: found "5", expected kernel calls, as in p = kmalloc(64, GFP_KERNEL)');
     expect(error(scenario('  memory: 1G', '  - at: 1\n    note: x\n    pause: 1'))).toBe('8:12: found "1", expected true or false');
-    expect(error(scenario('  memory: 1G', '  - 5'))).toBe('6:5: found "5", expected a mapping of timeline entry keys (at, run, note, pause)');
+    expect(error(scenario('  memory: 1G', '  - 5'))).toBe('6:5: found "5", expected a mapping of timeline entry keys (at, start, stop, load, unload, run, note, pause)');
   });
 
   test('a one-line description', () => {
@@ -262,11 +262,11 @@ describe('one error, at the right line and column', () => {
   });
 
   test('a timeline entry needs run or note, and pause needs a note', () => {
-    expect(error(scenario('  memory: 1G', '  - at: 1'))).toBe('6:5: found a timeline entry with neither "run" nor "note", expected at least one');
+    expect(error(scenario('  memory: 1G', '  - at: 1'))).toBe('6:5: found a timeline entry with nothing to do, expected at least one of run, note, start, stop, load, unload');
     expect(error(scenario('  memory: 1G', '  - at: 1\n    run: kfree(p)\n    pause: true'))).toBe(
       '8:5: found "pause" without a "note", expected a note to show while paused',
     );
-    expect(error(scenario('  memory: 1G', '  -'))).toBe('6:4: found nothing, expected a mapping of timeline entry keys (at, run, note, pause)');
+    expect(error(scenario('  memory: 1G', '  -'))).toBe('6:4: found nothing, expected a mapping of timeline entry keys (at, start, stop, load, unload, run, note, pause)');
   });
 
   test('an alias to no anchor', () => {
