@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Entry point: read argv with meow and pick a mode. Every user mistake is one line on stderr and exit 2.
 import meow from 'meow';
-import {DUMP_NAMES, headlessOutput, parseDumpList} from './session/headless.js';
+import {DUMP_NAMES, type DumpName, headlessOutput, parseDumpList} from './session/headless.js';
 import {DEFAULT_SCENARIO, openScenario, shippedScenarios} from './session/open-scenario.js';
 import {Session} from './session/session.js';
 import {formatScenarioError} from './scenario/load.js';
-import type {DumpName} from './kernel/procfs.js';
 
 const HELP = `
   Usage
@@ -19,6 +18,7 @@ const HELP = `
   Options for run
     --ticks N       ticks to run (default: up to the scenario's last timeline entry)
     --seed S        override the scenario's seed
+    --slab MODEL    override the scenario's slab model: slub or slab (classic SLAB), to compare the two
     --dump LIST     print these after the last tick, comma separated: ${DUMP_NAMES.join(', ')}
     --json          print the same figures as one JSON document
 
@@ -32,6 +32,7 @@ const cli = meow(HELP, {
   flags: {
     ticks: {type: 'string'},
     seed: {type: 'string'},
+    slab: {type: 'string'},
     dump: {type: 'string'},
     json: {type: 'boolean', default: false},
   },
@@ -52,6 +53,11 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
 function load(arg: string): Session {
   const r = openScenario(arg);
   if (!r.ok) die('file' in r.error ? formatScenarioError(r.error) : r.error.message);
+  const slab = cli.flags.slab;
+  if (slab !== undefined) {
+    if (slab !== 'slub' && slab !== 'slab') die(`--slab "${slab}" is not a slab model, expected slub or slab`);
+    r.scenario.machine = {...r.scenario.machine, slab};
+  }
   const s = Session.create(r.scenario, wholeNumber('seed', cli.flags.seed));
   if (!s.ok) die(formatScenarioError(s.error));
   return s.session;

@@ -1,9 +1,17 @@
 // Headless runs: a session advanced for N ticks, then the requested /proc dumps in the kernel's formats,
 // or the same figures as one JSON document, or (with neither) the transcript of what happened.
 import {formatBytes} from '../kernel/config.js';
-import {buddyinfoView, DUMPS, type DumpName, pagetypeinfoView, slabinfoView, tlbView, vmallocinfoView, zoneinfoView} from '../kernel/procfs.js';
+import {buddyinfoView, DUMPS as PROC_DUMPS, pagetypeinfoView, slabinfoView, tlbView, vmallocinfoView, zoneinfoView} from '../kernel/procfs.js';
+import {cpusView, renderTasks, renderWorkloads, tasksView, workloadsView} from '../workloads/report.js';
 import type {Session, TranscriptLine} from './session.js';
 
+/** Every dump: the machine's /proc files, then the session's CPUs, tasks and workloads. */
+const DUMPS = {
+  ...Object.fromEntries(Object.entries(PROC_DUMPS).map(([k, f]) => [k, (s: Session) => f(s.machine)])),
+  tasks: (s: Session) => renderTasks(s.sys),
+  workloads: (s: Session) => renderWorkloads(s.sys),
+} as Record<keyof typeof PROC_DUMPS | 'tasks' | 'workloads', (s: Session) => string>;
+export type DumpName = keyof typeof DUMPS;
 export const DUMP_NAMES = Object.keys(DUMPS) as DumpName[];
 
 /** Parse "buddyinfo,zoneinfo" into dump names, or say which one is unknown. */
@@ -59,6 +67,12 @@ export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
   if (want.includes('slabinfo')) doc.slabinfo = {model: m.slab.model.name, caches: slabinfoView(m)};
   if (want.includes('vmallocinfo')) doc.vmallocinfo = vmallocinfoView(m);
   if (want.includes('tlb')) doc.tlb = tlbView(m);
+  if (want.includes('tasks')) {
+    doc.cpus = cpusView(s.sys);
+    doc.tasks = tasksView(s.sys);
+  }
+  if (want.includes('workloads')) doc.workloads = workloadsView(s.sys);
+  doc.workload_calls = s.sys.calls;
   const st = m.pa.stats;
   // /proc/vmstat names where the kernel has one; the rest in the same style.
   doc.vmstat = {
@@ -77,8 +91,8 @@ export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
 /** Everything a headless run prints, after the session has run. */
 export function headlessOutput(s: Session, dumps: readonly DumpName[], json: boolean): string {
   if (json) return JSON.stringify(jsonDocument(s, dumps), null, 2) + '\n';
-  if (dumps.length) return dumps.map((d) => DUMPS[d](s.machine)).join('');
+  if (dumps.length) return dumps.map((d) => DUMPS[d](s)).join('');
   const lines = s.transcript.map(formatTranscriptLine);
   lines.push(`[${String(s.tick).padStart(6)}] end of run; /proc/buddyinfo:`);
-  return lines.join('\n') + '\n' + DUMPS.buddyinfo(s.machine);
+  return lines.join('\n') + '\n' + DUMPS.buddyinfo(s);
 }
