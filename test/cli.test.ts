@@ -61,7 +61,7 @@ describe('kmemscope run', () => {
     expect(JSON.parse(kmemscope('run', 'one-block', '--ticks', '1', '--seed', '9', '--json').out).seed).toBe(9);
     const r = kmemscope('run', 'one-block', '--dump', 'slabby');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('kmemscope: unknown dump "slabby", expected any of buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, tlb\n');
+    expect(r.err).toBe('kmemscope: unknown dump "slabby", expected any of buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, tlb, tasks, workloads\n');
   });
 });
 
