@@ -5,6 +5,7 @@
 // tasks, interrupt handlers, kswapd), then the kernel's end-of-tick work (slab reaping, vmalloc purges).
 import {resolveMachineConfig} from '../kernel/config.js';
 import {Machine} from '../kernel/machine.js';
+import {cloneState} from '../kernel/snapshot.js';
 import type {Scenario} from '../scenario/load.js';
 import {createWorkload} from '../workloads/index.js';
 import {System} from '../workloads/system.js';
@@ -67,6 +68,18 @@ export class Session {
       }
     }
     return {ok: true, session: new Session(scenario, seed ?? scenario.seed)};
+  }
+
+  /**
+   * A complete, independent copy of the session at this tick: machine, CPUs and tasks, workloads, handles and
+   * the timeline's position (DESIGN §3: step back restores a copy and runs forward). The scenario is shared:
+   * it never changes.
+   */
+  snapshot(): Session {
+    const copy = Object.create(Session.prototype) as Session;
+    const state = cloneState({machine: this.machine, sys: this.sys, env: this.env, pauses: this.pauses});
+    Object.assign(copy, {scenario: this.scenario, seed: this.seed, ...state, transcript: this.transcript.slice(), next: this.next, eventSeq: this.eventSeq});
+    return copy;
   }
 
   get tick(): number {
