@@ -340,8 +340,7 @@ export class Machine {
   cacheOf(ptr: bigint): KmemCache | undefined {
     const off = ptr - KMEM_CACHE_BASE;
     if (off < 0n || off % KMEM_CACHE_STRIDE !== 0n) return undefined;
-    const id = Number(off / KMEM_CACHE_STRIDE);
-    return this.slab.caches.find((c) => c.id === id);
+    return this.slab.byId.get(Number(off / KMEM_CACHE_STRIDE));
   }
 
   private cacheArg(ctx: ExecContext, ptr: bigint, fn: string): KmemCache | undefined {

@@ -18,40 +18,60 @@ export class MinHeap<T> {
   }
 
   push(key: number, val: T): void {
+    // Sift up with a hole: parents move down until the new entry's place is found.
     const k = this.keys;
+    const q = this.seqs;
+    const v = this.vals;
+    const seq = this.seq++;
     let i = k.length;
     k.push(key);
-    this.seqs.push(this.seq++);
-    this.vals.push(val);
+    q.push(seq);
+    v.push(val);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
+      if (k[p] < key || (k[p] === key && q[p] < seq)) break;
+      k[i] = k[p];
+      q[i] = q[p];
+      v[i] = v[p];
       i = p;
     }
+    k[i] = key;
+    q[i] = seq;
+    v[i] = val;
   }
 
   /** Remove and return the value with the smallest key; undefined when empty. */
   pop(): T | undefined {
-    const n = this.keys.length;
+    const k = this.keys;
+    const q = this.seqs;
+    const v = this.vals;
+    const n = k.length;
     if (n === 0) return undefined;
-    const top = this.vals[0];
-    this.swap(0, n - 1);
-    this.keys.pop();
-    this.seqs.pop();
-    this.vals.pop();
-    let i = 0;
+    const top = v[0];
+    const key = k[n - 1];
+    const seq = q[n - 1];
+    const val = v[n - 1];
+    k.pop();
+    q.pop();
+    v.pop();
     const m = n - 1;
+    if (m === 0) return top;
+    // Sift the last entry down from the root with a hole.
+    let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let s = i;
-      if (l < m && this.less(l, s)) s = l;
-      if (r < m && this.less(r, s)) s = r;
-      if (s === i) break;
-      this.swap(i, s);
-      i = s;
+      let c = 2 * i + 1;
+      if (c >= m) break;
+      const r = c + 1;
+      if (r < m && (k[r] < k[c] || (k[r] === k[c] && q[r] < q[c]))) c = r;
+      if (key < k[c] || (key === k[c] && seq < q[c])) break;
+      k[i] = k[c];
+      q[i] = q[c];
+      v[i] = v[c];
+      i = c;
     }
+    k[i] = key;
+    q[i] = seq;
+    v[i] = val;
     return top;
   }
 
@@ -65,20 +85,5 @@ export class MinHeap<T> {
     const out: T[] = [];
     while (this.keys.length) out.push(this.pop() as T);
     return out;
-  }
-
-  private less(a: number, b: number): boolean {
-    const ka = this.keys[a];
-    const kb = this.keys[b];
-    return ka < kb || (ka === kb && this.seqs[a] < this.seqs[b]);
-  }
-
-  private swap(a: number, b: number): void {
-    const k = this.keys;
-    const q = this.seqs;
-    const v = this.vals;
-    [k[a], k[b]] = [k[b], k[a]];
-    [q[a], q[b]] = [q[b], q[a]];
-    [v[a], v[b]] = [v[b], v[a]];
   }
 }

@@ -54,8 +54,10 @@ export function checkSlab(m: Machine, report: Report): void {
     if (c.destroyed) report(`slab: cache ${c.name} is destroyed but still on slab_caches`);
     if (ids.has(c.id)) report(`slab: cache id ${c.id} (${c.name}) is on slab_caches twice`);
     ids.add(c.id);
+    if (sa.byId.get(c.id) !== c) report(`slab: cache ${c.name} (id ${c.id}) is not found by its id`);
     checkCache(sa, c, found, report);
   }
+  if (sa.byId.size !== sa.caches.length) report(`slab: ${sa.byId.size} caches by id, ${sa.caches.length} on slab_caches`);
   checkPages(m, found, report);
 }
 

@@ -94,6 +94,8 @@ export type SlabHost = {
 
 export class SlabAllocator {
   readonly caches: KmemCache[] = [];
+  /** Live caches by id (a struct kmem_cache pointer names its cache by id). */
+  readonly byId = new Map<number, KmemCache>();
   /** kmalloc caches by family index * NR_KMALLOC_SIZES + size class index (kmalloc_caches[type][index]). */
   private readonly kmallocCaches: KmemCache[] = [];
   /**
@@ -140,6 +142,7 @@ export class SlabAllocator {
     this.model.setup(c);
     // slab_caches: list_add() puts the newest first, which is the order /proc/slabinfo prints.
     this.caches.unshift(c);
+    this.byId.set(c.id, c);
     return c;
   }
 
@@ -242,6 +245,7 @@ export class SlabAllocator {
     for (const n of c.nodes) for (const list of [n.partial, n.full, n.free]) for (const s of [...list]) this.discardSlab(s, ctx);
     c.destroyed = true;
     this.caches.splice(this.caches.indexOf(c), 1);
+    this.byId.delete(c.id);
     return true;
   }
 
