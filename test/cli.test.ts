@@ -108,6 +108,30 @@ describe('other modes', () => {
     expect(kmemscope('check', 'scenarios/tour.yaml')).toMatchObject({code: 0});
   });
 
+  test('check names the line and column of a workload mistake and lists the valid keys', () => {
+    const f = scenarioFile('name: w\ndescription: d\nmachine: {memory: 256M, cpus: 2}\nworkloads:\n  nic:\n    type: irq\n    arrival: {poisson: 1}\n    bugdet: 8\n');
+    const r = kmemscope('check', f);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      `kmemscope: ${f}:8:5: unknown key "bugdet" in irq workload, expected one of: type, cpus, irq, arrival, buffers, alloc, size, order, gfp, consumer, budget, backlog, bug_sleeping_alloc\n`,
+    );
+  });
+
+  test('--dump tasks and workloads show who ran where and what each workload holds', () => {
+    const f = scenarioFile(
+      'name: w\ndescription: d\nmachine: {memory: 256M, cpus: 2}\nworkloads:\n  nvme:\n    type: driver\n    cpus: [1]\n    control: [4K]\n    requests: {arrival: {periodic: 1}, size: 512, lifetime: 5}\n',
+    );
+    const r = kmemscope('run', f, '--ticks', '100', '--dump', 'tasks,workloads');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^CPU\s+NODE\s+CONTEXT\s+CURRENT\s+HARDIRQ\s+SOFTIRQ\s+PROCESS\s+IDLE\s+INTERRUPTS$/);
+    expect(lines.find((l) => /\bnvme\/1$/.test(l))).toMatch(/^\s+\d+\s+1\s+[RS]\s+\S+\s+\d+\s+0\s+nvme\s+nvme\/1$/);
+    expect(lines.find((l) => l.startsWith('kswapd0') || /kswapd0$/.test(l))).toMatch(/\s0\s+S\s+kswapd\s/);
+    // One request a tick living 5 ticks: 5 in flight, plus the control structure.
+    expect(lines.find((l) => l.startsWith('nvme '))).toMatch(/^nvme\s+driver\s+running\s+0\s+6\s+0\s+0\s+0\s+\d+\s+requests=99$/);
+  });
+
   test('no arguments runs the default scenario headless and says so', () => {
     const r = kmemscope();
     expect(r.code).toBe(0);
