@@ -286,12 +286,12 @@ export class Machine {
   private objPhys(ctx: ExecContext, addr: bigint, fn: string): number | undefined {
     if (addr === 0n) return NULL_OBJ;
     if (addr === ZERO_SIZE_PTR) return ZERO_SIZE;
-    const pfn = this.virtToPfn(addr);
-    if (pfn === undefined) {
+    const phys = this.directMapOffset(addr);
+    if (phys < 0) {
       this.slab.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c ${fn}`, [`${fn}(0x${addr.toString(16)}) of an address which is no kernel memory`]);
       return undefined;
     }
-    return Number(addr - this.pageOffset);
+    return phys;
   }
 
   private obj(r: number): {addr: bigint; stallTicks: number} {
@@ -468,10 +468,17 @@ export class Machine {
 
   /** virt_to_pfn() for a direct-map address (any byte inside the page), or undefined. */
   virtToPfn(addr: bigint): number | undefined {
-    if (addr < this.pageOffset) return undefined;
-    const pfn = Number((addr - this.pageOffset) >> BigInt(PAGE_SHIFT));
-    if (pfn >= this.maxLowPfn || !this.pa.zoneOf(pfn)) return undefined;
-    return pfn;
+    const phys = this.directMapOffset(addr);
+    return phys < 0 ? undefined : Math.floor(phys / PAGE_SIZE);
+  }
+
+  /** __pa() of a direct-map address of a page in a zone, or -1. One bigint subtraction (this is on every free). */
+  private directMapOffset(addr: bigint): number {
+    const off = addr - this.pageOffset;
+    if (off < 0n) return -1;
+    const phys = Number(off);
+    const pfn = Math.floor(phys / PAGE_SIZE);
+    return pfn < this.maxLowPfn && this.pa.zoneOf(pfn) ? phys : -1;
   }
 
   /** pfn_to_page(): the struct page pointer. */
