@@ -1,6 +1,8 @@
 // `npm run bench [-- NAME...]`: the budgets of DESIGN §7, one JSON line per figure on stdout,
 // {"figure": NAME, "value": N, "unit": U}; notes on what was measured go to stderr.
 //
+// scenarios.ts adds one bench per shipped scenario (scenario_<name>; BENCH_TICKS=N shortens their runs).
+//
 // Each bench runs in a child process of its own (same node, --expose-gc), so one bench's heap, JIT state and
 // GC debt cannot skew another's. The exit code is 1 if a bench fails its own checks or a figure misses its budget.
 import {spawnSync} from 'node:child_process';
@@ -8,6 +10,7 @@ import {fileURLToPath} from 'node:url';
 import {bootBench} from './boot.js';
 import type {Figure} from './figure.js';
 import {pageAllocBench} from './page-alloc.js';
+import {CALLS_FIGURE, SCENARIO_TICKS_PER_S_MIN, scenarioBenches} from './scenarios.js';
 import {kmallocBench, kmemCacheBench} from './slab.js';
 import {vmallocBench} from './vmalloc.js';
 
@@ -23,6 +26,8 @@ const BENCHES: readonly Bench[] = [
   {name: 'kmalloc', figures: ['kmalloc_ops_per_s'], run: kmallocBench},
   {name: 'kmem_cache', figures: ['kmem_cache_ops_per_s'], run: kmemCacheBench},
   {name: 'vmalloc', figures: ['vmalloc_region_1g_4k_bytes', 'vmalloc_64k_ops_per_s'], run: vmallocBench},
+  // One per shipped scenario: scenario_<name> gives scenario_<name>_ticks_per_s (tour also scenario_tour_calls_per_s).
+  ...scenarioBenches(),
 ];
 
 /** What each figure must reach: at least `min` or at most `max`. */
@@ -34,6 +39,9 @@ const BUDGETS: Readonly<Record<string, {min?: number; max?: number}>> = {
   kmem_cache_ops_per_s: {min: 10_000_000},
   vmalloc_64k_ops_per_s: {min: 200_000},
   vmalloc_region_1g_4k_bytes: {max: 64 * 2 ** 20},
+  [CALLS_FIGURE]: {min: 2_000_000},
+  // Every scenario_<name>_ticks_per_s: at least 100 k ticks/s.
+  ...Object.fromEntries(BENCHES.flatMap((b) => b.figures.filter((f) => f.startsWith('scenario_') && f.endsWith('_ticks_per_s'))).map((f) => [f, {min: SCENARIO_TICKS_PER_S_MIN}])),
 };
 
 const log = (line: string) => process.stderr.write(line + '\n');
