@@ -62,7 +62,7 @@ export class DriverWorkload extends Workload<DriverSpec> {
     for (let i = 0; i < this.workers.length; i++) {
       this.pending[i] += arrivals(r.arrival, sys.tick, sys.machine.prng, i);
       const t = sys.tasks.get(this.workers[i]);
-      if (t && t.state === 'S' && (this.pending[i] > 0 || this.inflight[i].peekKey() <= sys.tick)) sys.wake(t);
+      if (t && t.state === 'S' && ((this.pending[i] > 0 && this.inflight[i].size < r.maxInflight) || this.inflight[i].peekKey() <= sys.tick)) sys.wake(t);
     }
   }
 
