@@ -168,6 +168,8 @@ describe('driver: requests', () => {
     // so 16 of each worker's 39 arrivals by tick 40; the rest wait.
     expect(inuse(s, 'nvme_req')).toBe(8);
     expect(w?.counters.requests).toBe(2 * 16);
+    // A worker whose queue is full sleeps until a completion: one step per request served, none in between.
+    expect([...s.sys.tasks.values()].filter((t) => t.role === 'worker').map((t) => t.steps)).toEqual([16, 16]);
     expect(check(s.machine)).toEqual([]);
   });
 });
