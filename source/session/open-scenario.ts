@@ -5,8 +5,15 @@ import {fileURLToPath} from 'node:url';
 import {resolveMachineConfig} from '../kernel/config.js';
 import {loadScenario, type Scenario, type ScenarioError} from '../scenario/load.js';
 
-/** scenarios/ next to the package root (dist/session/ or source/session/ -> ../../scenarios). */
-export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
+/**
+ * scenarios/ at the package root: two levels up from dist/session/ or source/session/, three from a nested build
+ * such as dist-bench/source/session/.
+ */
+export const SCENARIO_DIR = ((): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', '..', 'scenarios'), join(here, '..', '..', '..', 'scenarios')];
+  return candidates.find((d) => existsSync(d)) ?? candidates[0];
+})();
 export const DEFAULT_SCENARIO = 'tour';
 
 export function shippedScenarios(): string[] {

@@ -44,7 +44,9 @@ export class DriverWorkload extends Workload<DriverSpec> {
 
   stop(sys: System): void {
     if (this.state !== 'running') {
-      this.log(sys, this.cpus[0], `rmmod: ERROR: Module ${this.name} is not currently loaded`);
+      // delete_module() of a module still in its init (or already on its way out) is -EBUSY.
+      const busy = this.state === 'loading' || this.state === 'unloading';
+      this.log(sys, this.cpus[0], `rmmod: ERROR: Module ${this.name} ${busy ? 'is in use' : 'is not currently loaded'}`);
       return;
     }
     this.state = 'unloading';
@@ -61,6 +63,11 @@ export class DriverWorkload extends Workload<DriverSpec> {
     if (this.state !== 'running' || !r) return;
     for (let i = 0; i < this.workers.length; i++) {
       this.pending[i] += arrivals(r.arrival, sys.tick, sys.machine.prng, i);
+      // Beyond a software queue as deep as the hardware one, submitters are turned away (BLK_STS_RESOURCE).
+      if (this.pending[i] > r.maxInflight) {
+        this.count('busy', this.pending[i] - r.maxInflight);
+        this.pending[i] = r.maxInflight;
+      }
       const t = sys.tasks.get(this.workers[i]);
       if (t && t.state === 'S' && ((this.pending[i] > 0 && this.inflight[i].size < r.maxInflight) || this.inflight[i].peekKey() <= sys.tick)) sys.wake(t);
     }

@@ -16,9 +16,6 @@
 //
 // stderr gets, per scenario: ticks, calls, the check time, how the heap grew (after a full GC, at the first and
 // the last check) and the transcript's length, so a scenario whose memory grows without bound shows itself.
-import {existsSync, readdirSync} from 'node:fs';
-import {basename, dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {check} from '../../source/kernel/check.js';
 import {openScenario, SCENARIO_DIR, shippedScenarios} from '../../source/session/open-scenario.js';
 import {Session} from '../../source/session/session.js';
@@ -38,21 +35,11 @@ function benchTicks(): number {
   return n;
 }
 
-/**
- * The shipped scenarios, as names openScenario() takes. Compiled to dist-bench/, source/session/open-scenario.js
- * sits one level deeper than in dist/, so its SCENARIO_DIR names dist-bench/scenarios, which does not exist; then
- * the repository's scenarios/ (found from this file: dist-bench/test/bench/ or test/bench/) is listed instead,
- * and its files are opened by path.
- */
+/** The shipped scenarios, as names openScenario() takes. */
 export function benchScenarios(): {name: string; arg: string}[] {
-  if (existsSync(SCENARIO_DIR)) return shippedScenarios().map((name) => ({name, arg: name}));
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dir = [join(here, '..', '..', '..', 'scenarios'), join(here, '..', '..', 'scenarios')].find((d) => existsSync(d));
-  if (!dir) throw new Error(`scenarios: no scenarios directory at ${SCENARIO_DIR} nor above ${here}`);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => ({name: basename(f, '.yaml'), arg: join(dir, f)}));
+  const names = shippedScenarios();
+  if (!names.length) throw new Error(`scenarios: no scenarios in ${SCENARIO_DIR}`);
+  return names.map((name) => ({name, arg: name}));
 }
 
 export const ticksFigure = (name: string) => `scenario_${name.replace(/-/g, '_')}_ticks_per_s`;

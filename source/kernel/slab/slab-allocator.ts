@@ -237,8 +237,10 @@ export class SlabAllocator {
           }
         }
       }
-      detail.push(`kmem_cache_destroy ${c.name}: Slab cache still has objects when called from kcall`);
-      this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Objects remaining in ${c.name} on __kmem_cache_shutdown()`, detail.slice(0, 40));
+      // Long lists are cut (the log pane cannot show hundreds of objects); the closing WARN line always stays.
+      const shown = detail.length > 40 ? [...detail.slice(0, 39), `... ${detail.length - 39} more lines`] : detail;
+      shown.push(`kmem_cache_destroy ${c.name}: Slab cache still has objects when called from ${ctx.comm}`);
+      this.log(ctx, 'bug', `BUG ${c.name} (Not tainted): Objects remaining in ${c.name} on __kmem_cache_shutdown()`, shown);
       return false;
     }
     this.model.shrink(c, ctx);
