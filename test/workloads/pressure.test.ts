@@ -4,24 +4,25 @@
 import {describe, expect, test} from 'vitest';
 import {check} from '../../source/kernel/check.js';
 import type {Machine} from '../../source/kernel/machine.js';
+import type {Zone} from '../../source/kernel/page-alloc/zone.js';
 import {OWNER_USER} from '../../source/kernel/page-alloc/types.js';
 import {loadScenario} from '../../source/scenario/load.js';
 import {Session} from '../../source/session/session.js';
 import type {Task} from '../../source/workloads/system.js';
 import type {Workload} from '../../source/workloads/workload.js';
 
-type Hog = {read?: string | number; anon?: string | number; anonMax?: string; lifetime?: string | number; timeline?: string; memory?: string};
+type Hog = {read?: string | number; anon?: string | number; anonMax?: string; lifetime?: string | number; timeline?: string; machine?: string; cpus?: string};
 
 /** A machine with one pressure workload, `hog`, started at tick 1 on both CPUs. */
 function hog(h: Hog, seed?: number): Session {
   const text = `name: pressure-test
 description: one hog
 seed: 4
-machine: { memory: ${h.memory ?? '256M'}, cpus: 2 }
+machine: ${h.machine ?? '{ memory: 256M, cpus: 2 }'}
 workloads:
   hog:
     type: pressure
-    read: ${h.read ?? 0}
+${h.cpus ? `    cpus: ${h.cpus}\n` : ''}    read: ${h.read ?? 0}
     anon: ${h.anon ?? 0}
     anon_max: ${h.anonMax ?? '64M'}
     lifetime: ${h.lifetime ?? '{exponential: 1000}'}
@@ -136,6 +137,22 @@ describe('pressure', () => {
     expect(userPages(m)).toBe(0);
     expect(tasks(s)).toEqual([]);
     expect(check(m)).toEqual([]);
+  });
+
+  test('pinned to node 1, its pages fall back to node 0 once node 1 is at its low watermark', () => {
+    const s = hog({read: 64, anon: 8, cpus: '[1]', machine: '{ memory: 512M, nodes: 2, cpus: 2 }'});
+    const dma32 = (nid: number) => s.machine.pa.nodes[nid].zones.find((z) => z.name === 'DMA32') as Zone;
+    s.runTicks(500);
+    // 72 pages a tick for 500 ticks fit in node 1's 256 MiB: all local.
+    expect(dma32(1).stats.numaHit).toBe(500 * 72);
+    expect(dma32(0).stats.numaMiss).toBe(0);
+    s.runTicks(500);
+    // Node 1 is full: the zonelist's next zone, node 0's DMA32, takes the rest without waking kswapd.
+    expect(dma32(1).freePages).toBeLessThan(dma32(1).wmarkLow);
+    expect(dma32(0).stats.numaMiss).toBeGreaterThan(5000);
+    expect(dma32(1).stats.numaForeign).toBe(dma32(0).stats.numaMiss);
+    expect(s.machine.pa.stats.kswapdWakeups).toBe(0);
+    expect(check(s.machine)).toEqual([]);
   });
 
   test('a run is a pure function of scenario and seed', () => {
