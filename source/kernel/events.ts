@@ -24,8 +24,15 @@ export type KernelEvent = {
   readonly detail: readonly string[];
 };
 
+/** One tick is 200 ms of the machine's time (HZ=250: 50 jiffies); ratelimits and reaping count in ticks. */
+export const TICKS_PER_SECOND = 5;
+
+/** lib/ratelimit.c's struct ratelimit_state, in ticks. */
+type RatelimitState = {begin: number; printed: number; missed: number};
+
 export class EventLog {
   private readonly ring: KernelEvent[] = [];
+  private readonly limits = new Map<string, RatelimitState>();
   private start = 0;
   private seq = 0;
 
@@ -39,6 +46,31 @@ export class EventLog {
       this.start = (this.start + 1) % this.capacity;
     }
     return e;
+  }
+
+  /**
+   * ___ratelimit(): true while at most `burst` messages went out in the current `interval` ticks. When a new
+   * interval starts after suppressions, "<key>: N callbacks suppressed" is logged first, as the kernel does
+   * (unless `announce` is false: __might_resched() keeps a bare timestamp and says nothing).
+   */
+  ratelimit(key: string, tick: number, cpu: number, interval: number, burst: number, announce = true): boolean {
+    let s = this.limits.get(key);
+    if (!s) {
+      s = {begin: tick, printed: 0, missed: 0};
+      this.limits.set(key, s);
+    }
+    if (tick >= s.begin + interval) {
+      if (s.missed > 0 && announce) this.push(tick, cpu, 'info', `${key}: ${s.missed} callbacks suppressed`);
+      s.begin = tick;
+      s.printed = 0;
+      s.missed = 0;
+    }
+    if (s.printed < burst) {
+      s.printed++;
+      return true;
+    }
+    s.missed++;
+    return false;
   }
 
   /** Events in order, oldest first. */

@@ -4,9 +4,10 @@
 //
 // We model the first lines of each report as the kernel prints them, pushed to the machine's EventLog at the
 // tick given, for the CPU of the calling context.
-// Simplified: no stack traces or register dumps, no ratelimiting; pid is always 0.
+// Ratelimited as the kernel does: warn_alloc() at most once in 10 s (nopage_rs), __might_resched() once a second.
+// Simplified: no stack traces or register dumps; pid is always 0.
 import {commOf, type ExecContext} from '../context.js';
-import type {EventLog} from '../events.js';
+import {type EventLog, TICKS_PER_SECOND} from '../events.js';
 import {formatMode} from '../gfp.js';
 import type {PgNode} from './allocator.js';
 import {MIGRATETYPE_LETTERS, NR_MIGRATETYPES, NR_ORDERS} from './types.js';
@@ -33,6 +34,7 @@ export function warnSplat(log: EventLog, tick: number, ctx: ExecContext, what: s
 
 /** __might_sleep(): "BUG: sleeping function called from invalid context". */
 export function sleepingInAtomic(log: EventLog, tick: number, ctx: ExecContext, where: string): void {
+  if (!log.ratelimit('__might_resched', tick, ctx.cpu, TICKS_PER_SECOND, 1, false)) return;
   log.push(tick, ctx.cpu, 'bug', `BUG: sleeping function called from invalid context at ${where}`, [
     `in_atomic(): 1, irqs_disabled(): ${ctx.context === 'hardirq' ? 1 : 0}, non_block: 0, pid: 0, name: ${commOf(ctx)}`,
     `preempt_count: ${ctx.context === 'hardirq' ? '10001' : '101'}, expected: 0`,
@@ -41,10 +43,16 @@ export function sleepingInAtomic(log: EventLog, tick: number, ctx: ExecContext, 
 
 /** warn_alloc(): the failure line, then show_free_areas()'s buddy summary of each zone the caller could use. */
 export function warnAlloc(log: EventLog, tick: number, ctx: ExecContext, gfp: number, order: number, nodes: readonly PgNode[], nid: number): void {
+  if (!warnAllocRatelimit(log, tick, ctx.cpu)) return;
   const mems = nodes.length === 1 ? '0' : `0-${nodes.length - 1}`;
   const text = `${commOf(ctx)}: page allocation failure: order:${order}, ${formatMode(gfp)}, nodemask=(null),cpuset=/,mems_allowed=${mems}`;
   const detail = [`CPU: ${ctx.cpu} Comm: ${commOf(ctx)}`, ...nodes[nid].zonelist.map((z) => showFreeArea(z))];
   log.push(tick, ctx.cpu, 'alloc_fail', text, detail);
+}
+
+/** warn_alloc()'s DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1), shared by the page allocator and vmalloc. */
+export function warnAllocRatelimit(log: EventLog, tick: number, cpu: number): boolean {
+  return log.ratelimit('warn_alloc', tick, cpu, 10 * TICKS_PER_SECOND, 1);
 }
 
 /** show_free_areas() per zone: "Node 0 DMA32: 3*4kB (UM) 2*8kB (M) ... = 1234kB". */

@@ -6,7 +6,7 @@
 // Simplified: no cache merging (aliases), no memcg accounting beyond the kmalloc-cg family, no KASAN/poisoning,
 // no freelist randomisation; debugging checks are always on (as with slub_debug=F) but cost nothing.
 import {commOf, type ExecContext, inAtomic} from '../context.js';
-import type {EventLog} from '../events.js';
+import {type EventLog, TICKS_PER_SECOND} from '../events.js';
 import {
   __GFP_ACCOUNT,
   __GFP_COMP,
@@ -208,6 +208,8 @@ export class SlabAllocator {
 
   /** slab_out_of_memory(): what SLUB prints when no slab could be had. */
   private slabOutOfMemory(c: KmemCache, ctx: ExecContext, gfp: number): void {
+    // slub_oom_rs: DEFAULT_RATELIMIT_INTERVAL (5 s), DEFAULT_RATELIMIT_BURST (10).
+    if (!this.host.events.ratelimit('slab_out_of_memory', this.tick, ctx.cpu, 5 * TICKS_PER_SECOND, 10)) return;
     const detail = [
       `  cache: ${c.name}, object size: ${c.objectSize}, buffer size: ${c.size}, default order: ${c.geo.order}, min order: ${c.geo.minOrder}`,
       ...c.nodes.map((n) => `  node ${n.nid}: slabs: ${n.nrSlabs}, objs: ${n.totalObjects}, free: ${[...n.partial].reduce((a, s) => a + s.nfree, 0)}`),

@@ -9,7 +9,8 @@
 // [high_memory + 8 MiB, the pkmap area) with the pkmap area fixed at 0xff400000 (config.ts sizes lowmem so
 // that an explicit vmalloc= size is the region's size).
 import {commOf, type ExecContext, inAtomic} from '../context.js';
-import type {EventLog} from '../events.js';
+import {type EventLog, TICKS_PER_SECOND} from '../events.js';
+import {warnAllocRatelimit} from '../page-alloc/report.js';
 import {__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, formatMode, GFP_KERNEL, gfpAllowsBlocking} from '../gfp.js';
 import type {PageAllocator} from '../page-alloc/allocator.js';
 import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE, PG_HOLE, fls} from '../page-alloc/types.js';
@@ -121,7 +122,10 @@ export class Vmalloc {
       start = this.space.take(pages, alignPages);
     }
     if (start < 0 && !(gfp & __GFP_NOWARN)) {
-      this.log(ctx, 'alloc_fail', `vmap allocation for size ${pages * PAGE_SIZE} failed: use vmalloc=<size> to increase size`);
+      // printk_ratelimit(): 5 s, 10 messages.
+      if (this.host.events.ratelimit('alloc_vmap_area', this.tick(), ctx.cpu, 5 * TICKS_PER_SECOND, 10)) {
+        this.log(ctx, 'alloc_fail', `vmap allocation for size ${pages * PAGE_SIZE} failed: use vmalloc=<size> to increase size`);
+      }
     }
     return start;
   }
@@ -327,7 +331,7 @@ export class Vmalloc {
   }
 
   private warnAlloc(ctx: ExecContext, gfp: number, msg: string): void {
-    if (gfp & __GFP_NOWARN) return;
+    if (gfp & __GFP_NOWARN || !warnAllocRatelimit(this.host.events, this.tick(), ctx.cpu)) return;
     const nodes = this.host.pa.nodes.length;
     const mems = nodes === 1 ? '0' : `0-${nodes - 1}`;
     this.log(ctx, 'alloc_fail', `${commOf(ctx)}: ${msg}, ${formatMode(gfp)}, nodemask=(null),cpuset=/,mems_allowed=${mems}`);
