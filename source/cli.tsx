@@ -105,6 +105,12 @@ function main(): void {
   }
 }
 
+// A reader that goes away (kmemscope run ... | head) is not an error: stop quietly, as cat does.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 try {
   main();
 } catch (e) {

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {jsonDocument} from '../source/session/headless.js';
+import {headlessOutput, jsonDocument} from '../source/session/headless.js';
 import {openScenario} from '../source/session/open-scenario.js';
 import {Session} from '../source/session/session.js';
 import {loadScenario} from '../source/scenario/load.js';
@@ -80,5 +80,31 @@ timeline:
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     const s = Session.create(r.scenario);
     expect(!s.ok && s.error.message).toBe('found @cpu2, expected a CPU of this machine: 0-1');
+  });
+});
+
+describe('long runs', () => {
+  test('the transcript keeps its newest lines and says how many went; a workload the timeline only stops runs until then', () => {
+    const s = inline(`name: t
+description: a chatty interrupt handler and a module loader
+machine: {memory: 256M, cpus: 2}
+workloads:
+  loader: {type: module_loader, cpus: [0], arrival: {periodic: 2}, size: 64K, lifetime: 1}
+  bad: {type: irq, cpus: [1], arrival: {periodic: 2}, bug_sleeping_alloc: true}
+timeline:
+  - at: 3000
+    stop: loader
+  - at: 3000
+    note: stopped
+`);
+    s.transcriptMax = 100;
+    s.runTicks(3100);
+    expect(s.sys.workload('loader')?.counters.loads).toBe(1499);
+    expect(s.transcript.length).toBeLessThanOrEqual(110);
+    expect(s.transcript.length).toBeGreaterThanOrEqual(100);
+    expect(s.transcriptDropped).toBeGreaterThan(0);
+    expect(s.transcript.filter((l) => l.kind === 'note')).toEqual([{tick: 3000, kind: 'note', text: 'stopped', detail: []}]);
+    expect(s.transcript.at(-1)?.tick).toBeGreaterThan(3090);
+    expect(headlessOutput(s, [], false).split('\n')[0]).toBe(`[ ... ${s.transcriptDropped} earlier lines dropped: the transcript keeps the newest 100 ... ]`);
   });
 });

@@ -85,6 +85,7 @@ export function jsonDocument(s: Session, dumps: readonly DumpName[]) {
     highatomic_pageblocks_reserved: st.highatomicReserved,
   };
   doc.log = s.transcript;
+  if (s.transcriptDropped) doc.log_dropped = s.transcriptDropped;
   return doc;
 }
 
@@ -93,6 +94,7 @@ export function headlessOutput(s: Session, dumps: readonly DumpName[], json: boo
   if (json) return JSON.stringify(jsonDocument(s, dumps), null, 2) + '\n';
   if (dumps.length) return dumps.map((d) => DUMPS[d](s)).join('');
   const lines = s.transcript.map(formatTranscriptLine);
+  if (s.transcriptDropped) lines.unshift(`[ ... ${s.transcriptDropped} earlier lines dropped: the transcript keeps the newest ${s.transcriptMax} ... ]`);
   lines.push(`[${String(s.tick).padStart(6)}] end of run; /proc/buddyinfo:`);
   return lines.join('\n') + '\n' + DUMPS.buddyinfo(s);
 }

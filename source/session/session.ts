@@ -15,12 +15,18 @@ export type TranscriptLine = {tick: number; kind: 'kcall' | 'error' | 'note' | '
 
 export type SessionError = {file: string; line: number; col: number; message: string};
 
+/** The transcript keeps this many lines at most; the oldest tenth goes at once when it is over. */
+export const TRANSCRIPT_MAX = 100_000;
+
 export class Session {
   readonly machine: Machine;
   /** The CPUs, their tasks and the scenario's workloads. */
   readonly sys: System;
   readonly env = new Map<string, bigint>();
   readonly transcript: TranscriptLine[] = [];
+  /** Transcript lines dropped from the front: it keeps the newest TRANSCRIPT_MAX lines (a long run stays bounded). */
+  transcriptDropped = 0;
+  transcriptMax = TRANSCRIPT_MAX;
   /** Notes with pause: true that were reached (the dashboard stops at them; headless runs go on). */
   readonly pauses: number[] = [];
   private next = 0;
@@ -35,8 +41,8 @@ export class Session {
     this.machine = new Machine(r.config, seed);
     this.sys = new System(this.machine, scenario.workloads, createWorkload);
     this.sys.boot();
-    // A workload starts at boot unless the timeline starts or loads it.
-    const named = new Set(scenario.timeline.flatMap((e) => e.actions.map((a) => a.name)));
+    // A workload starts at boot unless the timeline starts or loads it (one the timeline only stops runs till then).
+    const named = new Set(scenario.timeline.flatMap((e) => e.actions.filter((a) => a.verb === 'start' || a.verb === 'load').map((a) => a.name)));
     for (const w of this.sys.workloads) if (!named.has(w.name)) w.start(this.sys);
     this.runEntries();
     this.collectEvents();
@@ -78,7 +84,7 @@ export class Session {
   snapshot(): Session {
     const copy = Object.create(Session.prototype) as Session;
     const state = cloneState({machine: this.machine, sys: this.sys, env: this.env, pauses: this.pauses});
-    Object.assign(copy, {scenario: this.scenario, seed: this.seed, ...state, transcript: this.transcript.slice(), next: this.next, eventSeq: this.eventSeq});
+    Object.assign(copy, {scenario: this.scenario, seed: this.seed, ...state, transcript: this.transcript.slice(), transcriptDropped: this.transcriptDropped, next: this.next, eventSeq: this.eventSeq});
     return copy;
   }
 
@@ -139,5 +145,10 @@ export class Session {
       this.transcript.push({tick: ev.tick, kind: ev.kind === 'note' ? 'note' : 'kernel', text: ev.text, detail: ev.detail});
     }
     this.eventSeq = this.machine.events.count;
+    if (this.transcript.length > this.transcriptMax + this.transcriptMax / 10) {
+      const n = this.transcript.length - this.transcriptMax;
+      this.transcript.splice(0, n);
+      this.transcriptDropped += n;
+    }
   }
 }
