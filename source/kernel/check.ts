@@ -28,6 +28,7 @@ import {
   NR_ORDERS,
   OWNER_NAMES,
   OWNER_PAGECACHE,
+  OWNER_USER,
   PAGEBLOCK_ORDER,
   PAGEBLOCK_PAGES,
   PG_ALLOC,
@@ -56,6 +57,7 @@ const L_MAX_ORDER: number = MAX_ORDER;
 const L_PCPTYPES: number = MIGRATE_PCPTYPES;
 const L_NR_MT: number = NR_MIGRATETYPES;
 const L_OWNER_PAGECACHE: number = OWNER_PAGECACHE;
+const L_OWNER_USER: number = OWNER_USER;
 const L_PAGEBLOCK_ORDER: number = PAGEBLOCK_ORDER;
 /** More lines than this from one check say nothing more: the rest is counted. */
 const MAX_REPORTS = 1000;
@@ -181,6 +183,7 @@ function walkPages(m: Machine, z: Zone, seen: Seen, report: Report): void {
   let holes = 0;
   let reserved = 0;
   let inBlocks = 0;
+  let anon = 0;
   let i = 0;
   while (i < spanned) {
     const s = state[i];
@@ -238,9 +241,11 @@ function walkPages(m: Machine, z: Zone, seen: Seen, report: Report): void {
       report(`${where(z, startPfn + j)}: page is ${stateName(state[j])} but lies inside the ${stateName(s)} block of order ${o} at ${hex(pfn)}`);
     }
     inBlocks += j - i;
+    if (s === ALLOC && info[i] >> 2 === L_OWNER_USER) anon += 1 << o;
     checkHead(z, i, s, info[i], o, onKind(seen, i), highatomicEver, report);
     i = j;
   }
+  if (anon !== z.anonPages) report(`${where(z)}: ${anon} pages are user pages, anonPages says ${z.anonPages}`);
   const present = spanned - holes;
   if (z.present !== present) report(`${where(z)}: present is ${z.present}, the zone has ${present} pages that are not holes`);
   if (z.managed !== present - reserved) report(`${where(z)}: managed is ${z.managed}, present - reserved is ${present - reserved}`);

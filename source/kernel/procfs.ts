@@ -97,6 +97,7 @@ export function zoneinfoView(m: Machine): ZoneinfoView[] {
   for (const n of m.pa.nodes) {
     const firstPopulated = n.zones.find(populated);
     const lru = n.zones.reduce((a, z) => a + z.lruCount, 0);
+    const anon = n.zones.reduce((a, z) => a + z.anonPages, 0);
     for (const z of n.zones) {
       const v: ZoneinfoView = {
         node: n.nid,
@@ -120,6 +121,9 @@ export function zoneinfoView(m: Machine): ZoneinfoView[] {
         const s: Record<string, number> = Object.fromEntries(NODE_STAT_ITEMS.map((k) => [k, 0]));
         s.nr_inactive_file = lru;
         s.nr_file_pages = lru;
+        // New anonymous pages start on the inactive anon LRU (5.9+).
+        s.nr_inactive_anon = anon;
+        s.nr_anon_pages = anon;
         const [rcl, unrcl] = m.slab.slabPages[n.nid];
         s.nr_slab_reclaimable = rcl;
         s.nr_slab_unreclaimable = unrcl;
@@ -135,6 +139,7 @@ export function zoneinfoView(m: Machine): ZoneinfoView[] {
         for (let o = PAGEBLOCK_ORDER; o < NR_ORDERS; o++) blocks += z.nrFree[o] << o;
         s.nr_free_pages_blocks = blocks;
         s.nr_zone_inactive_file = z.lruCount;
+        s.nr_zone_inactive_anon = z.anonPages;
         s.numa_hit = z.stats.numaHit;
         s.numa_miss = z.stats.numaMiss;
         s.numa_foreign = z.stats.numaForeign;

@@ -6,7 +6,8 @@ import {check} from '../../source/kernel/check.js';
 import type {Machine} from '../../source/kernel/machine.js';
 import type {Zone} from '../../source/kernel/page-alloc/zone.js';
 import {OWNER_USER} from '../../source/kernel/page-alloc/types.js';
-import {loadScenario} from '../../source/scenario/load.js';
+import {formatScenarioError, loadScenario} from '../../source/scenario/load.js';
+import {zoneinfoView} from '../../source/kernel/procfs.js';
 import {Session} from '../../source/session/session.js';
 import type {Task} from '../../source/workloads/system.js';
 import type {Workload} from '../../source/workloads/workload.js';
@@ -169,3 +170,25 @@ describe('pressure', () => {
 function m(s: Session): Machine {
   return s.machine;
 }
+
+test('user pages show in zoneinfo as anonymous memory, and check() counts them', () => {
+  const r = loadScenario('z.yaml', `name: z
+description: anon pages
+machine: {memory: 256M, cpus: 1}
+workloads:
+  hog: {type: pressure, anon: 8, anon_max: 4M, lifetime: 100000}
+`);
+  if (!r.ok) throw new Error(formatScenarioError(r.error));
+  const c = Session.create(r.scenario);
+  if (!c.ok) throw new Error(formatScenarioError(c.error));
+  const s = c.session;
+  s.runTicks(200);
+  const zi = zoneinfoView(s.machine);
+  const node = zi.find((v) => v.node_stats)!.node_stats!;
+  expect(node.nr_anon_pages).toBe(1024);
+  expect(node.nr_inactive_anon).toBe(1024);
+  expect(zi.reduce((a, v) => a + (v.zone_stats?.nr_zone_inactive_anon ?? 0), 0)).toBe(1024);
+  expect(check(s.machine)).toEqual([]);
+  s.machine.pa.zones.find((z) => z.anonPages > 0)!.anonPages++;
+  expect(check(s.machine).join('\n')).toMatch(/user pages, anonPages says/);
+});

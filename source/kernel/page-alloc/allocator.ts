@@ -362,6 +362,7 @@ export class PageAllocator {
           if (zone.nrReservedHighatomic > before) this.stats.highatomicReserved++;
         }
         if (owner === OWNER_PAGECACHE) zone.lruAdd(idx);
+        else if (owner === OWNER_USER) zone.anonPages += 1 << order;
         this.zoneStatistics(preferred, zone, cpu);
         return zone.startPfn + idx;
       }
@@ -443,6 +444,7 @@ export class PageAllocator {
       return false;
     }
     if (has === OWNER_PAGECACHE) zone.lruDel(idx);
+    else if (has === OWNER_USER) zone.anonPages -= 1 << order;
     zone.freeBlock(ctx.cpu, idx, order);
     return true;
   }

@@ -117,6 +117,8 @@ export class Zone {
   private readonly lruHeadArr = new Int32Array(1).fill(NIL);
   private readonly lruTailArr = new Int32Array(1).fill(NIL);
   lruCount = 0;
+  /** User (anonymous) pages held by processes: NR_ANON_MAPPED. They sit on no LRU here (no swap to reclaim to). */
+  anonPages = 0;
 
   readonly stats: ZoneStats = {pgalloc: 0, pgfree: 0, allocFail: 0, fallbacks: 0, steals: 0, numaHit: 0, numaMiss: 0, numaForeign: 0, numaLocal: 0, numaOther: 0};
 
