@@ -4,7 +4,7 @@
 import {type MachineConfig, type MachineSpec, resolveMachineConfig, type ConfigError} from './config.js';
 import {type ContextName, type ExecContext, commOf} from './context.js';
 import {EventLog} from './events.js';
-import {__GFP_HIGHMEM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, gfpAllowsBlocking} from './gfp.js';
+import {__GFP_HIGHMEM, __GFP_NOFAIL, __GFP_ZERO, GFP_KERNEL_ACCOUNT, __GFP_NORETRY, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, gfpAllowsBlocking} from './gfp.js';
 import {type AllocResult, PageAllocator} from './page-alloc/allocator.js';
 import {kswapdStep} from './page-alloc/reclaim.js';
 import {bugSplat, warnSplat} from './page-alloc/report.js';
@@ -24,6 +24,9 @@ export const X86_64_PAGE_OFFSET = 0xffff888000000000n;
 export const X86_64_VMEMMAP = 0xffffea0000000000n;
 /** i386 3G/1G split: lowmem is mapped at 0xc0000000; mem_map holds 32-byte struct pages. */
 export const I386_PAGE_OFFSET = 0xc0000000n;
+
+/** i386's THREAD_SIZE_ORDER: 8 KiB kernel stacks. */
+export const I386_THREAD_SIZE_ORDER = 1;
 
 /** ZERO_SIZE_PTR: what kmalloc(0) returns. */
 export const ZERO_SIZE_PTR = 16n;
@@ -441,16 +444,22 @@ export class Machine {
     return this.vm.contains(addr) ? this.vfree(ctx, addr) : this.kfree(ctx, addr);
   }
 
-  /** A task's VMAP_STACK kernel stack (16 KiB + guard) on a node; freed with freeKernelStack. */
+  /**
+   * alloc_thread_stack_node(): on x86_64 a VMAP_STACK kernel stack (16 KiB + guard) in the vmalloc region; i386
+   * has no VMAP_STACK, so its 8 KiB stack is an order-1 lowmem block (THREADINFO_GFP). Freed with freeKernelStack.
+   */
   allocKernelStack(ctx: ExecContext, nid = -1): {addr: bigint; stallTicks: number} {
     if (!this.checkCpu(ctx) || !this.validNid(ctx, nid, 'alloc_thread_stack_node')) return {addr: 0n, stallTicks: 0};
     this.pa.tick = this.tick;
-    return this.vm.allocStack(ctx, nid < 0 ? this.nodeOfCpu(ctx.cpu) : nid);
+    const node = nid < 0 ? this.nodeOfCpu(ctx.cpu) : nid;
+    if (this.config.profile === 'x86_64') return this.vm.allocStack(ctx, node);
+    const r = this.allocPagesNode(ctx, node, GFP_KERNEL_ACCOUNT | __GFP_ZERO, I386_THREAD_SIZE_ORDER);
+    return {addr: r.pfn < 0 ? 0n : (this.pfnToVirt(r.pfn) ?? 0n), stallTicks: r.stallTicks};
   }
 
-  /** free_thread_stack(): a stack goes back lazily, like any vfree (deferred from interrupt context). */
+  /** free_thread_stack(): a vmalloc'd stack goes back lazily, like any vfree (deferred from interrupt context). */
   freeKernelStack(ctx: ExecContext, addr: bigint): boolean {
-    return this.vfree(ctx, addr);
+    return this.config.profile === 'x86_64' ? this.vfree(ctx, addr) : this.freePagesAddr(ctx, addr, I386_THREAD_SIZE_ORDER);
   }
 
   // ---- addresses ------------------------------------------------------------------------------------------

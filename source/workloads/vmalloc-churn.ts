@@ -23,7 +23,8 @@
 // (the kernel frees the stack from an RCU callback and the task_struct when the parent has reaped it); the
 // child runs on its parent's CPU; i386 uses x86_64's task_struct size (no i386 fixture).
 import type {ExecContext} from '../kernel/context.js';
-import {__GFP_ZERO, GFP_KERNEL, GFP_KERNEL_ACCOUNT} from '../kernel/gfp.js';
+import {__GFP_ZERO, GFP_KERNEL} from '../kernel/gfp.js';
+import {I386_THREAD_SIZE_ORDER} from '../kernel/machine.js';
 import {SLAB_ACCOUNT, SLAB_PANIC} from '../kernel/slab/geometry.js';
 import {THREAD_SIZE} from '../kernel/vmalloc/vmalloc.js';
 import {arrivals, sample} from './dist.js';
@@ -148,10 +149,8 @@ export const NR_CACHED_STACKS = 2;
 export const TASK_STRUCT_SIZE = 5888;
 /** L1_CACHE_BYTES: fork_init()'s alignment of task_struct. */
 const TASK_STRUCT_ALIGN = 64;
-/** i386: THREAD_SIZE_ORDER (8 KiB stacks from the buddy allocator). */
-const I386_THREAD_SIZE_ORDER = 1;
 
-/** A child: its task_struct and its kernel stack (a vmalloc address, or the first pfn of an i386 stack). */
+/** A child: its task_struct and its kernel stack (a vmalloc address, or an i386 stack's direct-map address). */
 type Child = {readonly ts: bigint; readonly stack: bigint};
 
 export class ForkChurnWorkload extends Workload<ForkChurnSpec> {
@@ -254,10 +253,10 @@ export class ForkChurnWorkload extends Workload<ForkChurnSpec> {
   private allocThreadStack(sys: System, task: Task, ctx: ExecContext): bigint {
     const m = sys.machine;
     if (!this.vmapStack(sys)) {
-      const r = m.allocPagesNode(ctx, -1, GFP_KERNEL_ACCOUNT | __GFP_ZERO, I386_THREAD_SIZE_ORDER);
-      if (!this.allocated(sys, task, r.pfn >= 0, r.stallTicks)) return 0n;
+      const r = m.allocKernelStack(ctx, -1);
+      if (!this.allocated(sys, task, r.addr !== 0n, r.stallTicks)) return 0n;
       this.stats.pages += 1 << I386_THREAD_SIZE_ORDER;
-      return BigInt(r.pfn);
+      return r.addr;
     }
     const cached = this.stackCache[task.cpu].pop();
     if (cached !== undefined) {
@@ -286,7 +285,7 @@ export class ForkChurnWorkload extends Workload<ForkChurnSpec> {
     const c = this.children.get(task.pid) as Child;
     this.children.delete(task.pid);
     if (!this.vmapStack(sys)) {
-      m.freePagesPfn(ctx, Number(c.stack), I386_THREAD_SIZE_ORDER);
+      m.freeKernelStack(ctx, c.stack);
       this.stats.pages -= 1 << I386_THREAD_SIZE_ORDER;
       this.called(sys);
     } else if (this.stackCache[task.cpu].length < NR_CACHED_STACKS) {

@@ -1,7 +1,8 @@
 import {describe, expect, test} from 'vitest';
 import {__GFP_NOWARN, GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT} from '../../source/kernel/gfp.js';
 import type {Machine} from '../../source/kernel/machine.js';
-import {OWNER_PGTABLE, OWNER_VMALLOC} from '../../source/kernel/page-alloc/types.js';
+import {OWNER_KERNEL, OWNER_PGTABLE, OWNER_VMALLOC} from '../../source/kernel/page-alloc/types.js';
+import {check} from '../../source/kernel/check.js';
 import {DUMPS} from '../../source/kernel/procfs.js';
 import {boot, G, K, M} from '../helpers.js';
 
@@ -201,6 +202,20 @@ describe('ioremap, kernel stacks and vmallocinfo', () => {
     ]);
     m.freeKernelStack(m.ctx(1), stack);
     expect(m.vm.lazyPages).toBe(4 + 5);
+  });
+
+  test('i386 has no VMAP_STACK: a kernel stack is an order-1 lowmem block, freed at once', () => {
+    const m = boot({profile: 'i386', memory: 1 * G, cpus: 2});
+    const before = m.vm.space.busy.size;
+    const stack = m.allocKernelStack(m.ctx(1)).addr;
+    expect(stack % 8192n).toBe(0n);
+    expect(m.vm.space.busy.size).toBe(before);
+    const pfn = m.virtToPfn(stack)!;
+    expect(m.pa.ownerOf(pfn)).toBe(OWNER_KERNEL);
+    expect(m.zoneOf(pfn)?.name).toBe('Normal');
+    expect(m.freeKernelStack(m.ctx(1), stack)).toBe(true);
+    expect(m.pa.ownerOf(pfn)).toBe(-1);
+    expect(check(m)).toEqual([]);
   });
 });
 
