@@ -341,9 +341,11 @@ export class Machine {
 
   /** The live cache a struct kmem_cache pointer names, or undefined. */
   cacheOf(ptr: bigint): KmemCache | undefined {
-    const off = ptr - KMEM_CACHE_BASE;
-    if (off < 0n || off % KMEM_CACHE_STRIDE !== 0n) return undefined;
-    return this.slab.byId.get(Number(off / KMEM_CACHE_STRIDE));
+    // Number arithmetic after one subtraction: this is on every kmem_cache_alloc and kmem_cache_free.
+    const off = Number(ptr - KMEM_CACHE_BASE);
+    const stride = Number(KMEM_CACHE_STRIDE);
+    if (off < 0 || off > 0xffffffff || off % stride !== 0) return undefined;
+    return this.slab.byId.get(off / stride);
   }
 
   private cacheArg(ctx: ExecContext, ptr: bigint, fn: string): KmemCache | undefined {

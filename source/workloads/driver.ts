@@ -29,6 +29,8 @@ export class DriverWorkload extends Workload<DriverSpec> {
   private probedBy = 0;
   private probedAt = 0;
   private probeDone = false;
+  /** The index of the cache requests come from (-1: kmalloc). */
+  private readonly requestCache = this.spec.requests?.cache === undefined ? -1 : this.spec.caches.findIndex((c) => c.name === this.spec.requests?.cache);
 
   start(sys: System): void {
     if (this.state !== 'stopped' && this.state !== 'failed') {
@@ -201,7 +203,7 @@ export class DriverWorkload extends Workload<DriverSpec> {
     const i = task.arg;
     const heap = this.inflight[i];
     while (heap.peekKey() <= sys.tick) this.freeRequest(sys, ctx, heap.pop() as Request);
-    const cache = r.cache === undefined ? -1 : this.spec.caches.findIndex((c) => c.name === r.cache);
+    const cache = this.requestCache;
     while (this.pending[i] > 0 && heap.size < r.maxInflight) {
       this.pending[i]--;
       this.count('requests');
