@@ -371,7 +371,8 @@ export function execStmt(m: Machine, s: Stmt, env: Map<string, bigint>, defaults
   const ctx = m.ctx(s.cpu ?? defaults.cpu, s.context ?? defaults.context, defaults.comm);
   const r = spec.run(m, ctx, args, strs);
   if (s.target && r.value !== undefined) env.set(s.target.name, r.value);
-  const stall = r.stallTicks ? ` (slept ${r.stallTicks} tick${r.stallTicks === 1 ? '' : 's'} in direct reclaim)` : '';
+  // A kcall runs in no task of the machine, so nothing sleeps: the caller is told what a task would have slept.
+  const stall = r.stallTicks ? ` (direct reclaim: a task would sleep ${r.stallTicks} tick${r.stallTicks === 1 ? '' : 's'}, ${r.stallTicks * 200} ms)` : '';
   return {ok: true, text: `${s.target ? `${s.target.name} = ` : ''}${r.text}${stall}`, stallTicks: r.stallTicks ?? 0};
 }
 

@@ -2,6 +2,7 @@ import {describe, expect, test} from 'vitest';
 import {
   __GFP_DMA32,
   __GFP_NOWARN,
+  __GFP_NORETRY,
   __GFP_THISNODE,
   GFP_ATOMIC,
   GFP_DMA,
@@ -10,7 +11,7 @@ import {
   GFP_KERNEL,
   GFP_NOWAIT,
 } from '../../source/kernel/gfp.js';
-import {MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, PAGEBLOCK_ORDER} from '../../source/kernel/page-alloc/types.js';
+import {DIRECT_RECLAIM_PAGES_PER_TICK, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, PAGEBLOCK_ORDER} from '../../source/kernel/page-alloc/types.js';
 import {boot, diff, freeBlocks, G, M, where, zone} from '../helpers.js';
 
 describe('split and merge', () => {
@@ -320,8 +321,26 @@ describe('kswapd and direct reclaim', () => {
     const stalls = m.pa.stats.allocstall;
     const r = m.allocPages(m.ctx(), GFP_KERNEL, 0);
     expect(r.pfn).toBeGreaterThan(0);
-    expect(r.stallTicks).toBeGreaterThan(0);
     expect(m.pa.stats.allocstall).toBe(stalls + 1);
+    // The caller sleeps for the reclaim work it did: a tick per DIRECT_RECLAIM_PAGES_PER_TICK pages, carried over.
+    const stolen = m.pa.stats.pgstealDirect;
+    let slept = r.stallTicks;
+    for (let i = 0; i < 20_000; i++) {
+      const a = m.allocPages(m.ctx(), GFP_KERNEL, 0);
+      expect(a.pfn).toBeGreaterThan(0);
+      slept += a.stallTicks;
+    }
+    const work = m.pa.stats.pgstealDirect - stolen;
+    expect(work).toBeGreaterThan(3 * DIRECT_RECLAIM_PAGES_PER_TICK);
+    expect(slept).toBeGreaterThanOrEqual(Math.floor(work / DIRECT_RECLAIM_PAGES_PER_TICK));
+    expect(slept).toBeLessThanOrEqual(Math.floor(work / DIRECT_RECLAIM_PAGES_PER_TICK) + 1);
+  });
+
+  test('a direct-reclaim round that frees nothing is throttled a whole tick', () => {
+    const m = boot({memory: 256 * M, cpus: 1, pcp: false});
+    while (m.allocPages(m.ctx(), GFP_KERNEL | __GFP_NOWARN, 0).pfn >= 0);
+    const r = m.allocPages(m.ctx(), GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, 0);
+    expect(r).toEqual({pfn: -1, stallTicks: 1});
   });
 });
 

@@ -2,7 +2,7 @@
 // sleeping in D for direct reclaim and waking after it, kswapd as a per-node task that competes for its CPU.
 import {describe, expect, test} from 'vitest';
 import {check} from '../../source/kernel/check.js';
-import {GFP_ATOMIC, GFP_KERNEL} from '../../source/kernel/gfp.js';
+import {GFP_ATOMIC} from '../../source/kernel/gfp.js';
 import type {Machine} from '../../source/kernel/machine.js';
 import type {NamedWorkload, PressureSpec} from '../../source/workloads/spec.js';
 import {System, type Task} from '../../source/workloads/system.js';
@@ -206,7 +206,7 @@ describe('allocations from tasks and handlers', () => {
     m.beginTick();
     m.pageCacheRead(m.ctx(1), 62 * M);
     const atomic = m.allocPages(sys.irqCtx(0, 'hardirq'), GFP_ATOMIC, 0);
-    const kernel = m.allocPages({cpu: 1, context: 'process', comm: 'reader'}, GFP_KERNEL, 4);
+    const kernel = m.pageCacheRead({cpu: 1, context: 'process', comm: 'reader'}, 200 * M);
     m.endTick();
     expect(atomic.stallTicks).toBe(0);
     expect(atomic.pfn).toBeGreaterThanOrEqual(0);

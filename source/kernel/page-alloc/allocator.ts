@@ -51,6 +51,7 @@ import {
   PG_HOLE,
   PG_PCP,
   PG_RESERVED,
+  DIRECT_RECLAIM_PAGES_PER_TICK,
   SWAP_CLUSTER_MAX,
 } from './types.js';
 import {calculateMinFreeKbytes, setupLowmemReserve, setupPerZoneWmarks, zoneBatchsize, zoneHighsize} from './watermarks.js';
@@ -115,6 +116,8 @@ export class PageAllocator {
   readonly zones: Zone[] = [];
   readonly cpuNode: Int32Array;
   readonly minFreeKbytes: number;
+  /** Direct-reclaim work per CPU not yet slept for (pages). */
+  private readonly reclaimCarry: Int32Array;
   readonly stats: AllocStats = {allocstall: 0, stallTicks: 0, pgstealKswapd: 0, pgstealDirect: 0, kswapdWakeups: 0, allocFailures: 0, highatomicReserved: 0};
   /** Zone index per 4 MiB chunk of pfns (-1 none, -2 several: search). */
   private readonly chunkZone: Int16Array;
@@ -130,6 +133,7 @@ export class PageAllocator {
     this.hasHighmem = config.zoneNames.includes('HighMem');
     this.hasDma32 = config.zoneNames.includes('DMA32');
     this.cpuNode = new Int32Array(config.nrCpus);
+    this.reclaimCarry = new Int32Array(config.nrCpus);
     for (const n of config.nodes) {
       for (const c of n.cpus) this.cpuNode[c] = n.nid;
       const zones = n.zones.map(
@@ -306,7 +310,7 @@ export class PageAllocator {
       // __alloc_pages_direct_reclaim(): reclaim, retry; on failure drain the per-CPU lists once and retry.
       const reclaimed = directReclaim(this, ctx.cpu, zonelist, highestIdx, order);
       this.stats.allocstall++;
-      const ticks = Math.max(1, Math.ceil(reclaimed / SWAP_CLUSTER_MAX)); // a tick per reclaim batch
+      const ticks = this.reclaimStall(ctx.cpu, reclaimed);
       stallTicks += ticks;
       this.stats.stallTicks += ticks;
       pfn = this.getPageFromFreelist(ctx.cpu, zonelist, highestIdx, order, mt, allocFlags, owner, preferred);
@@ -324,6 +328,15 @@ export class PageAllocator {
       if (!shouldReclaimRetry(this, zonelist, highestIdx, order, allocFlags, noProgressLoops, mt)) break;
     }
     return this.nopage(ctx, gfp, order, stallTicks, nid);
+  }
+
+  /** Ticks a caller sleeps for a direct-reclaim round that freed `reclaimed` pages (see DIRECT_RECLAIM_PAGES_PER_TICK). */
+  private reclaimStall(cpu: number, reclaimed: number): number {
+    if (reclaimed === 0) return 1;
+    const work = this.reclaimCarry[cpu] + Math.max(reclaimed, SWAP_CLUSTER_MAX);
+    const ticks = Math.floor(work / DIRECT_RECLAIM_PAGES_PER_TICK);
+    this.reclaimCarry[cpu] = work - ticks * DIRECT_RECLAIM_PAGES_PER_TICK;
+    return ticks;
   }
 
   /** alloc_flags_nofragment(): prefer falling back to DMA32 over fragmenting Normal with foreign pageblocks. */

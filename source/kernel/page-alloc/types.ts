@@ -12,6 +12,12 @@ export const PAGEBLOCK_PAGES = 1 << PAGEBLOCK_ORDER;
 export const COSTLY_ORDER = 3;
 /** SWAP_CLUSTER_MAX: the reclaim batch. */
 export const SWAP_CLUSTER_MAX = 32;
+/**
+ * What direct reclaim costs the caller: pages scanned and reclaimed per tick of sleep (16 MiB per 200 ms). The
+ * work carries over per CPU, so a task sleeps a tick once it has done a tick's worth; a round that frees nothing
+ * is throttled a whole tick (reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS)).
+ */
+export const DIRECT_RECLAIM_PAGES_PER_TICK = 4096;
 /** MAX_RECLAIM_RETRIES */
 export const MAX_RECLAIM_RETRIES = 16;
 
