@@ -3,7 +3,11 @@
 // of its run queue, round robin. Tasks belong to one CPU and are R (runnable), S (interruptible sleep: a timer,
 // waiting for work) or D (uninterruptible: direct reclaim, as the kernel's reclaim_throttle() sleeps).
 // kswapd is one kernel thread per node, on the node's first CPU, runnable while its node is being balanced.
-// Simplified: no priorities, preemption or migration; a softirq runs as its own step, not on irq_exit.
+// Softirqs (kernel/softirq.c): a hardirq step ends in irq_exit(), which runs the softirqs its handler raised
+// (__do_softirq: up to MAX_SOFTIRQ_RESTART rounds); what is still pending then is handed to the CPU's
+// ksoftirqd/N thread, which competes with the other tasks. So an interrupt storm keeps its softirq going and
+// starves the CPU's tasks - receive livelock - as it does in Linux.
+// Simplified: no priorities, preemption or migration; __do_softirq's 2 ms limit is not modelled, only its rounds.
 import type {ExecContext} from '../kernel/context.js';
 import type {Machine} from '../kernel/machine.js';
 import {MinHeap} from './heap.js';
@@ -12,7 +16,7 @@ import type {Workload} from './workload.js';
 
 export type TaskState = 'R' | 'S' | 'D';
 /** What a sleeping task waits for (the wchan a ps would show). */
-export type WaitReason = '' | 'reclaim' | 'timer' | 'work' | 'kswapd' | 'completion';
+export type WaitReason = '' | 'reclaim' | 'timer' | 'work' | 'kswapd' | 'ksoftirqd' | 'completion';
 
 export type Task = {
   readonly pid: number;
@@ -50,9 +54,14 @@ export type Cpu = {
   readonly hardirq: number[];
   /** Workloads that raised their softirq on this CPU. */
   readonly softirq: number[];
+  /** The CPU's ksoftirqd: it takes over softirqs that irq_exit() left pending. */
+  ksoftirqd: number;
   /** Interrupts received (what /proc/interrupts counts), by workload index. */
   readonly interrupts: Record<number, number>;
 };
+
+/** kernel/softirq.c: __do_softirq() restarts at most this many times before it leaves the rest to ksoftirqd. */
+export const MAX_SOFTIRQ_RESTART = 10;
 
 /** Builds a generator from its scenario spec. */
 export type WorkloadFactory = (index: number, named: NamedWorkload, cpus: readonly number[]) => Workload;
@@ -83,14 +92,21 @@ export class System {
       runqHead: 0,
       hardirq: [],
       softirq: [],
+      ksoftirqd: -1,
       interrupts: {},
     }));
+
     // kswapd becomes a task of ours: the machine no longer runs it at the end of each tick.
     machine.kswapdThreads = true;
     for (const node of machine.pa.nodes) {
       const t = this.spawn(-1, `kswapd${node.nid}`, node.kswapd.cpu, 'kswapd', node.nid);
       this.sleep(t, 'S', 'kswapd', Infinity);
       this.kswapdPids.push(t.pid);
+    }
+    for (const c of this.cpus) {
+      const t = this.spawn(-1, `ksoftirqd/${c.id}`, c.id, 'ksoftirqd', c.id);
+      this.sleep(t, 'S', 'ksoftirqd', Infinity);
+      c.ksoftirqd = t.pid;
     }
     workloads.forEach((w, i) => {
       const cpus = w.spec.cpus ?? Array.from({length: n}, (_, c) => c);
@@ -207,12 +223,14 @@ export class System {
       const w = this.workloads[c.hardirq.shift() as number];
       this.ran(c, 'hardirq', -1, `irq ${w.name}`);
       w.hardirq(this, c.id);
+      // irq_exit(): the softirqs the handler raised run now, on the way out of the interrupt (even while
+      // ksoftirqd is awake: 6.5 reverted 4.9's "let ksoftirqd do its job").
+      if (c.softirq.length) this.doSoftirq(c);
       return;
     }
-    if (c.softirq.length) {
-      const w = this.workloads[c.softirq.shift() as number];
-      this.ran(c, 'softirq', -1, `softirq ${w.name}`);
-      if (w.softirq(this, c.id)) c.softirq.push(w.index);
+    if (c.softirq.length && !this.ksoftirqdAwake(c)) {
+      this.ran(c, 'softirq', -1, `softirq ${this.workloads[c.softirq[0]].name}`);
+      this.doSoftirq(c);
       return;
     }
     while (c.runqHead < c.runq.length) {
@@ -227,7 +245,8 @@ export class System {
       }
       this.ran(c, 'process', t.pid, t.comm);
       t.steps++;
-      if (t.owner < 0) this.kswapdStep(t);
+      if (t.role === 'kswapd') this.kswapdStep(t);
+      else if (t.role === 'ksoftirqd') this.ksoftirqdStep(c, t);
       else this.workloads[t.owner].runTask(this, t);
       if (t.state === 'R' && this.tasks.has(t.pid)) this.enqueue(t);
       return;
@@ -240,6 +259,29 @@ export class System {
     c.current = pid;
     c.label = label;
     c.steps[context]++;
+  }
+
+  /**
+   * __do_softirq(): every raised softirq of the CPU gets a round, and again while some are still raised, up to
+   * MAX_SOFTIRQ_RESTART rounds; what is left wakes ksoftirqd (wakeup_softirqd()).
+   */
+  private doSoftirq(c: Cpu): void {
+    for (let round = 0; round < MAX_SOFTIRQ_RESTART && c.softirq.length; round++) {
+      const pending = c.softirq.splice(0);
+      for (const i of pending) if (this.workloads[i].softirq(this, c.id) && !c.softirq.includes(i)) c.softirq.push(i);
+    }
+    if (c.softirq.length) this.wake(this.tasks.get(c.ksoftirqd) as Task);
+  }
+
+  /** Is the CPU's ksoftirqd runnable: softirqs raised outside an interrupt then wait for it. */
+  private ksoftirqdAwake(c: Cpu): boolean {
+    return (this.tasks.get(c.ksoftirqd) as Task).state === 'R';
+  }
+
+  /** run_ksoftirqd(): the softirqs run in process context, as a task among the others. */
+  private ksoftirqdStep(c: Cpu, t: Task): void {
+    this.doSoftirq(c);
+    if (!c.softirq.length) this.sleep(t, 'S', 'ksoftirqd', Infinity);
   }
 
   /** balance_pgdat() for one step; back to sleep once the node is balanced. */

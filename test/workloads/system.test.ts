@@ -5,7 +5,7 @@ import {check} from '../../source/kernel/check.js';
 import {GFP_ATOMIC} from '../../source/kernel/gfp.js';
 import type {Machine} from '../../source/kernel/machine.js';
 import type {NamedWorkload, PressureSpec} from '../../source/workloads/spec.js';
-import {System, type Task} from '../../source/workloads/system.js';
+import {MAX_SOFTIRQ_RESTART, System, type Task} from '../../source/workloads/system.js';
 import {Workload} from '../../source/workloads/workload.js';
 import {boot, M} from '../helpers.js';
 
@@ -70,9 +70,18 @@ describe('the tick model', () => {
     sys.runTick();
     m.endTick();
     tick(m, sys, 2);
-    expect(w.ran).toEqual(['1:cpu0:hardirq', '2:cpu0:softirq', '3:cpu0:worker']);
-    expect(sys.cpus[0].steps).toEqual({hardirq: 1, softirq: 1, process: 1, idle: 0});
+    // The raised softirq ran at irq_exit(), in the hardirq's step; the worker got the next one.
+    expect(w.ran).toEqual(['1:cpu0:hardirq', '1:cpu0:softirq', '2:cpu0:worker', '3:cpu0:worker']);
+    expect(sys.cpus[0].steps).toEqual({hardirq: 1, softirq: 0, process: 2, idle: 0});
     expect(sys.cpus[1].steps).toEqual({hardirq: 0, softirq: 0, process: 0, idle: 3});
+  });
+
+  test('a softirq raised outside an interrupt runs in softirq context before the tasks', () => {
+    const {m, sys, w} = world();
+    sys.spawn(0, 'worker', 0, 'w');
+    sys.raiseSoftirq(w, 0);
+    tick(m, sys, 2);
+    expect(w.ran).toEqual(['1:cpu0:softirq', '2:cpu0:worker']);
   });
 
   test('a line already pending is pending once, but every interrupt is counted', () => {
@@ -87,13 +96,47 @@ describe('the tick model', () => {
     expect(sys.cpus[1].interrupts[0]).toBe(2);
   });
 
-  test('a softirq with work left stays raised (NAPI polling) and starves tasks meanwhile', () => {
+  test('__do_softirq restarts while work is left, up to MAX_SOFTIRQ_RESTART rounds, then wakes ksoftirqd', () => {
     const {m, sys, w} = world();
     sys.spawn(0, 'worker', 0, 'w');
     w.moreSoftirq = 2;
     sys.raiseSoftirq(w, 0);
-    tick(m, sys, 4);
-    expect(w.ran).toEqual(['1:cpu0:softirq', '2:cpu0:softirq', '3:cpu0:softirq', '4:cpu0:worker']);
+    tick(m, sys, 2);
+    expect(w.ran).toEqual(['1:cpu0:softirq', '1:cpu0:softirq', '1:cpu0:softirq', '2:cpu0:worker']);
+    w.ran.length = 0;
+    w.moreSoftirq = MAX_SOFTIRQ_RESTART + 3;
+    sys.raiseSoftirq(w, 0);
+    tick(m, sys);
+    expect(w.ran.length).toBe(MAX_SOFTIRQ_RESTART);
+    const k = [...sys.tasks.values()].find((t) => t.comm === 'ksoftirqd/0') as Task;
+    expect(k.state).toBe('R');
+    // ksoftirqd is a task: it takes its turn with the worker, round robin, and sleeps when nothing is left.
+    tick(m, sys, 3);
+    expect(w.ran.slice(MAX_SOFTIRQ_RESTART)).toEqual(['4:cpu0:worker', '5:cpu0:softirq', '5:cpu0:softirq', '5:cpu0:softirq', '5:cpu0:softirq', '6:cpu0:worker']);
+    expect([k.state, k.wait]).toEqual(['S', 'ksoftirqd']);
+  });
+
+  test('receive livelock: an interrupt every tick keeps its softirq running at irq_exit and starves the tasks', () => {
+    const {m, sys, w} = world();
+    const worker = sys.spawn(0, 'worker', 0, 'w');
+    w.onTick = (s) => s.raiseIrq(w, 0);
+    w.onTask = () => {};
+    let rounds = 0;
+    const softirq = w.softirq.bind(w);
+    w.softirq = (s, cpu) => {
+      rounds++;
+      softirq(s, cpu);
+      return false;
+    };
+    const hardirq = w.hardirq.bind(w);
+    w.hardirq = (s, cpu) => {
+      hardirq(s, cpu);
+      s.raiseSoftirq(w, cpu);
+    };
+    tick(m, sys, 50);
+    expect(rounds).toBe(50);
+    expect(worker.steps).toBe(0);
+    expect(sys.cpus[0].steps).toEqual({hardirq: 50, softirq: 0, process: 0, idle: 0});
   });
 
   test('tasks on a CPU take turns, round robin; tasks on other CPUs run in parallel', () => {
