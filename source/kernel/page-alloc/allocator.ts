@@ -24,7 +24,7 @@ import {
 import {reserveHighatomicPageblock, unreserveHighatomicPageblock} from './fallback.js';
 import {drainPcp} from './pcp.js';
 import {directReclaim, kswapdStep, shouldReclaimRetry, wakeupKswapd} from './reclaim.js';
-import {badPage, bugSplat, sleepingInAtomic, warnAlloc, warnSplat} from './report.js';
+import {badPage, bugSplat, schedulingWhileAtomic, sleepingInAtomic, warnAlloc, warnSplat} from './report.js';
 import {
   ALLOC_CPUSET,
   ALLOC_HIGHATOMIC,
@@ -273,11 +273,8 @@ export class PageAllocator {
       this.stats.allocFailures++;
       return NULL_RESULT;
     }
-    if (gfp & __GFP_DIRECT_RECLAIM && inAtomic(ctx)) {
-      // might_alloc() -> might_sleep(): the splat, then we go on as if the caller could not sleep.
-      sleepingInAtomic(this.events, this.tick, ctx, 'mm/page_alloc.c');
-      gfp &= ~__GFP_DIRECT_RECLAIM;
-    }
+    // might_alloc() -> might_sleep(): a warning only; the allocation goes on with the caller's flags.
+    if (gfp & __GFP_DIRECT_RECLAIM && inAtomic(ctx)) sleepingInAtomic(this.events, this.tick, ctx, 'mm/page_alloc.c');
     const highestIdx = this.zoneIdxOf(zname);
     const node = this.nodes[nid];
     const zonelist = gfp & __GFP_THISNODE ? node.zonelist.filter((z) => z.nid === nid) : node.zonelist;
@@ -302,6 +299,11 @@ export class PageAllocator {
       if (pfn >= 0) return {pfn, stallTicks: 0};
     }
     if (!(gfp & __GFP_DIRECT_RECLAIM)) return this.nopage(ctx, gfp, order, 0, nid);
+    if (inAtomic(ctx)) {
+      // Direct reclaim would sleep in interrupt context: the kernel's "scheduling while atomic". We stop here.
+      schedulingWhileAtomic(this.events, this.tick, ctx);
+      return this.nopage(ctx, gfp, order, 0, nid);
+    }
 
     let stallTicks = 0;
     let noProgressLoops = 0;

@@ -32,12 +32,29 @@ export function warnSplat(log: EventLog, tick: number, ctx: ExecContext, what: s
   log.push(tick, ctx.cpu, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/page_alloc.c ${fn}`, [what, `Comm: ${commOf(ctx)}`]);
 }
 
-/** __might_sleep(): "BUG: sleeping function called from invalid context". */
+/**
+ * __might_sleep() (CONFIG_DEBUG_ATOMIC_SLEEP, as debug kernels have it): "BUG: sleeping function called from
+ * invalid context". It only warns: the caller goes on.
+ */
 export function sleepingInAtomic(log: EventLog, tick: number, ctx: ExecContext, where: string): void {
   if (!log.ratelimit('__might_resched', tick, ctx.cpu, TICKS_PER_SECOND, 1, false)) return;
   log.push(tick, ctx.cpu, 'bug', `BUG: sleeping function called from invalid context at ${where}`, [
     `in_atomic(): 1, irqs_disabled(): ${ctx.context === 'hardirq' ? 1 : 0}, non_block: 0, pid: 0, name: ${commOf(ctx)}`,
     `preempt_count: ${ctx.context === 'hardirq' ? '10001' : '101'}, expected: 0`,
+  ]);
+}
+
+/**
+ * __schedule_bug(): an allocation from interrupt context that would now enter direct reclaim and sleep. The
+ * emulator then goes on without reclaim; a real kernel schedules in atomic context and may deadlock.
+ * Simplified: ratelimited to once a second (the kernel prints each time, but seldom lives long after).
+ */
+export function schedulingWhileAtomic(log: EventLog, tick: number, ctx: ExecContext): void {
+  if (!log.ratelimit('__schedule_bug', tick, ctx.cpu, TICKS_PER_SECOND, 1, false)) return;
+  log.push(tick, ctx.cpu, 'bug', `BUG: scheduling while atomic: ${commOf(ctx)}/0/0x${ctx.context === 'hardirq' ? '00010001' : '00000101'}`, [
+    'the allocation would enter direct reclaim and sleep in interrupt context; the emulator goes on without',
+    'reclaim - a real kernel schedules here and may deadlock',
+    `CPU: ${ctx.cpu} Comm: ${commOf(ctx)}`,
   ]);
 }
 

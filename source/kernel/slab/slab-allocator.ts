@@ -175,11 +175,9 @@ export class SlabAllocator {
       this.log(ctx, 'bug', `BUG: kmem_cache_alloc() on destroyed cache ${c.name}`);
       return NULL_OBJ;
     }
-    if (gfp & __GFP_DIRECT_RECLAIM && inAtomic(ctx)) {
-      // slab_pre_alloc_hook() -> might_alloc(): the splat, then on as a non-sleeping allocation.
-      sleepingInAtomic(this.host.events, this.tick, ctx, 'mm/slub.c');
-      gfp &= ~__GFP_DIRECT_RECLAIM;
-    }
+    // slab_pre_alloc_hook() -> might_alloc(): a warning only; a new slab's pages may then need reclaim, which the
+    // page allocator refuses in interrupt context with "scheduling while atomic".
+    if (gfp & __GFP_DIRECT_RECLAIM && inAtomic(ctx)) sleepingInAtomic(this.host.events, this.tick, ctx, 'mm/slub.c');
     const obj = this.model.alloc(c, ctx, gfp);
     if (obj === NULL_OBJ) {
       c.stats.allocFailures++;
