@@ -131,12 +131,14 @@ const timelineEntry = decoder(entryRecord.expected, (node, ctx) => {
   const r = entryRecord.decode(node, ctx);
   if (!r.ok) return r;
   const {line, col} = linePos(ctx, offsetOf(node));
+  // Actions run in the order they are written, so `stop: x` then `start: x` restarts x.
   const actions: WorkloadAction[] = [];
-  for (const verb of VERBS) {
-    for (const name of r.value[verb] ?? []) {
-      const k = isMap(node) ? keyNode(node, verb) : undefined;
-      actions.push({verb, name, ...linePos(ctx, offsetOf(k?.value ?? k?.key, offsetOf(node)))});
-    }
+  const written = isMap(node) ? (node.items as {key: unknown}[]).map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : [];
+  for (const verb of VERBS.slice().sort((a, b) => written.indexOf(a) - written.indexOf(b))) {
+    const k = isMap(node) ? keyNode(node, verb) : undefined;
+    const names = r.value[verb] ?? [];
+    const items = k && isSeq(k.value) ? (k.value.items as YNode[]) : [];
+    names.forEach((name, i) => actions.push({verb, name, ...linePos(ctx, offsetOf(items[i] ?? k?.value ?? k?.key, offsetOf(node)))}));
   }
   const entry: TimelineEntry = {at: r.value.at, actions, pause: r.value.pause, line, col};
   if (r.value.run !== undefined) entry.run = r.value.run;

@@ -71,8 +71,9 @@ describe('a valid workloads section', () => {
         `  - at: 5\n    load: nvme\n    start: [churn]\n  - at: 9\n    unload: nvme\n    stop: churn`,
       ),
     );
-    expect(s.timeline.map((e) => e.actions.map((a) => `${a.verb} ${a.name}`))).toEqual([['start churn', 'load nvme'], ['stop churn', 'unload nvme']]);
-    expect(s.timeline[0].actions[0]).toMatchObject({line: 10, col: 12});
+    // In the order they are written.
+    expect(s.timeline.map((e) => e.actions.map((a) => `${a.verb} ${a.name}`))).toEqual([['load nvme', 'start churn'], ['unload nvme', 'stop churn']]);
+    expect(s.timeline[0].actions[1]).toMatchObject({line: 10, col: 13});
   });
 });
 
@@ -131,6 +132,15 @@ describe('one error at the right place', () => {
     expect(error(file(ws, `  - at: 5\n    load: nvmee`))).toBe('9:11: load: unknown workload "nvmee", expected one of: nvme, nic');
     expect(error(file(ws, `  - at: 5\n    start: nvme`))).toBe('9:12: start: driver workload "nvme" is loaded and unloaded, expected load: nvme');
     expect(error(file(ws, `  - at: 5\n    unload: nic`))).toBe('9:13: unload: irq workload "nic" is started and stopped, expected stop: nic');
+  });
+
+  test('stop then start in one entry restarts the workload', () => {
+    const s = load(file(`  churn: {type: module_loader, arrival: {periodic: 1}, lifetime: 1}`, `  - at: 5\n    stop: churn\n    start: churn`));
+    const c = Session.create(s);
+    if (!c.ok) throw new Error(formatScenarioError(c.error));
+    c.session.runTicks(10);
+    expect(c.session.transcript.filter((l) => l.kind === 'action').map((l) => l.text)).toEqual(['stop churn', 'start churn']);
+    expect(c.session.sys.workload('churn')?.state).toBe('running');
   });
 
   test('a CPU the machine does not have is refused when the session is created', () => {
