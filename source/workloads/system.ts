@@ -72,6 +72,8 @@ export class System {
   readonly workloads: Workload[] = [];
   /** Kernel API calls made by all workloads. */
   calls = 0;
+  /** Caches the kernel creates at boot for its own objects (task_struct ...), by name; never destroyed. */
+  private readonly kernelCaches = new Map<string, bigint>();
   private readonly timers = new MinHeap<number>();
   private nextPid = 2;
   private readonly kswapdPids: number[] = [];
@@ -193,6 +195,20 @@ export class System {
   }
 
   // ---- the tick -------------------------------------------------------------------------------------------
+
+  /**
+   * A cache the kernel creates once at boot for its own objects (fork_init()'s task_struct), shared by every
+   * workload that needs it and never destroyed. Created on the first request; 0n if it cannot be.
+   */
+  kernelCache(name: string, size: number, align: number, flags: number): bigint {
+    let ptr = this.kernelCaches.get(name);
+    if (ptr === undefined) {
+      ptr = this.machine.kmemCacheCreate({cpu: 0, context: 'process', comm: 'swapper/0'}, name, size, align, flags);
+      this.calls++;
+      if (ptr !== 0n) this.kernelCaches.set(name, ptr);
+    }
+    return ptr;
+  }
 
   /** Right after boot: workloads that take memory at boot do so now. */
   boot(): void {

@@ -153,6 +153,11 @@ const TASK_STRUCT_ALIGN = 64;
 /** A child: its task_struct and its kernel stack (a vmalloc address, or an i386 stack's direct-map address). */
 type Child = {readonly ts: bigint; readonly stack: bigint};
 
+/** fork_init(): kmem_cache_create_usercopy("task_struct", arch_task_struct_size, L1_CACHE_BYTES, SLAB_PANIC | SLAB_ACCOUNT, ...) */
+function taskStructCache(sys: System): bigint {
+  return sys.kernelCache('task_struct', TASK_STRUCT_SIZE, TASK_STRUCT_ALIGN, SLAB_PANIC | SLAB_ACCOUNT);
+}
+
 export class ForkChurnWorkload extends Workload<ForkChurnSpec> {
   /** struct kmem_cache of task_struct (0n: not created). */
   private cache = 0n;
@@ -169,21 +174,24 @@ export class ForkChurnWorkload extends Workload<ForkChurnSpec> {
     return sys.machine.config.profile === 'x86_64';
   }
 
+  /** fork_init() runs at boot: the task_struct cache exists before the first fork. */
+  override boot(sys: System): void {
+    this.cache = taskStructCache(sys);
+  }
+
   start(sys: System): void {
     if (this.state === 'running') {
       this.log(sys, this.cpus[0], `${this.name}: already running`);
       return;
     }
     if (this.cache === 0n) {
-      // fork_init(): kmem_cache_create_usercopy("task_struct", arch_task_struct_size, L1_CACHE_BYTES, SLAB_PANIC | SLAB_ACCOUNT, ...)
-      this.cache = sys.machine.kmemCacheCreate(this.ctxOn(this.cpus[0]), 'task_struct', TASK_STRUCT_SIZE, TASK_STRUCT_ALIGN, SLAB_PANIC | SLAB_ACCOUNT);
-      this.called(sys);
+      this.cache = taskStructCache(sys);
       if (this.cache === 0n) {
         this.state = 'failed';
         return;
       }
-      this.stackCache = Array.from({length: sys.machine.nrCpus}, () => []);
     }
+    if (this.stackCache.length === 0) this.stackCache = Array.from({length: sys.machine.nrCpus}, () => []);
     this.state = 'running';
     this.cpus.forEach((cpu, i) => {
       this.pending[i] = 0;
@@ -308,12 +316,9 @@ export class ForkChurnWorkload extends Workload<ForkChurnSpec> {
     this.stats.vmallocBytes -= THREAD_SIZE;
   }
 
-  /** Every child has exited: the cached stacks are freed (free_vm_stack_cache) and the cache destroyed. */
+  /** Every child has exited: the cached stacks are freed (free_vm_stack_cache); task_struct stays, as the kernel's does. */
   private teardown(sys: System, ctx: ExecContext): void {
     for (const stacks of this.stackCache) for (const s of stacks.splice(0)) this.freeStack(sys, ctx, s);
-    sys.machine.kmemCacheDestroy(ctx, this.cache);
-    this.called(sys);
-    this.cache = 0n;
     this.state = 'stopped';
   }
 
