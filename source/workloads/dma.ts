@@ -99,19 +99,13 @@ export class DmaWorkload extends Workload<DmaSpec> {
   }
 
   start(sys: System): void {
-    if (this.state !== 'stopped' && this.state !== 'failed') {
-      this.log(sys, this.cpus[0], `modprobe: ERROR: could not insert '${this.name}': File exists`);
-      return;
-    }
+    if (!this.mayLoad(sys)) return;
     this.state = 'loading';
     sys.spawn(this.index, 'modprobe', this.cpus[0], 'probe');
   }
 
   stop(sys: System): void {
-    if (this.state !== 'running') {
-      this.log(sys, this.cpus[0], `rmmod: ERROR: Module ${this.name} is not currently loaded`);
-      return;
-    }
+    if (!this.mayUnload(sys)) return;
     this.state = 'unloading';
     const t = sys.tasks.get(this.worker);
     if (t) sys.exit(t);

@@ -33,10 +33,7 @@ export class DriverWorkload extends Workload<DriverSpec> {
   private readonly requestCache = this.spec.requests?.cache === undefined ? -1 : this.spec.caches.findIndex((c) => c.name === this.spec.requests?.cache);
 
   start(sys: System): void {
-    if (this.state !== 'stopped' && this.state !== 'failed') {
-      this.log(sys, this.cpus[0], `modprobe: ERROR: could not insert '${this.name}': File exists`);
-      return;
-    }
+    if (!this.mayLoad(sys)) return;
     this.state = 'loading';
     this.probeDone = false;
     this.probePid = sys.spawn(this.index, 'modprobe', this.cpus[0], 'probe').pid;
@@ -45,12 +42,7 @@ export class DriverWorkload extends Workload<DriverSpec> {
   }
 
   stop(sys: System): void {
-    if (this.state !== 'running') {
-      // delete_module() of a module still in its init (or already on its way out) is -EBUSY.
-      const busy = this.state === 'loading' || this.state === 'unloading';
-      this.log(sys, this.cpus[0], `rmmod: ERROR: Module ${this.name} ${busy ? 'is in use' : 'is not currently loaded'}`);
-      return;
-    }
+    if (!this.mayUnload(sys)) return;
     this.state = 'unloading';
     for (const pid of this.workers) {
       const t = sys.tasks.get(pid);

@@ -97,6 +97,25 @@ export abstract class Workload<S extends WorkloadSpec = WorkloadSpec> {
     else this.stats.slabObjects += sign;
   }
 
+  /**
+   * Can a module-like workload be loaded now? If not, say what kmod's modprobe would: a loaded module is
+   * "already in kernel" (modprobe --first-time; plain modprobe returns quietly), one still unloading is busy.
+   */
+  protected mayLoad(sys: System): boolean {
+    if (this.state === 'stopped' || this.state === 'failed') return true;
+    const why = this.state === 'unloading' ? 'Device or resource busy' : 'Module already in kernel';
+    this.log(sys, this.cpus[0], `modprobe: ERROR: could not insert '${this.name}': ${why}`);
+    return false;
+  }
+
+  /** Can it be unloaded now? If not, rmmod's words: not loaded, or busy in its init or exit (delete_module -EBUSY). */
+  protected mayUnload(sys: System): boolean {
+    if (this.state === 'running') return true;
+    const busy = this.state === 'loading' || this.state === 'unloading';
+    this.log(sys, this.cpus[0], busy ? `rmmod: ERROR: could not remove '${this.name}': Device or resource busy` : `rmmod: ERROR: Module ${this.name} is not currently loaded`);
+    return false;
+  }
+
   log(sys: System, cpu: number, text: string, detail: readonly string[] = []): void {
     sys.machine.log(cpu, 'workload', text, detail);
   }

@@ -243,7 +243,7 @@ timeline:
   test('a second load is refused, and so is unloading a device that is not loaded', () => {
     const s = alone('    ring: { count: 1, order: 0 }', '  - at: 3\n    load: dev\n  - at: 4\n    unload: dev\n  - at: 6\n    unload: dev\n');
     s.runTicks(7);
-    expect(log(s)).toContain("modprobe: ERROR: could not insert 'dev': File exists");
+    expect(log(s)).toContain("modprobe: ERROR: could not insert 'dev': Module already in kernel");
     expect(log(s)).toContain('rmmod: ERROR: Module dev is not currently loaded');
     expect(device(s, 'dev').stats.pages).toBe(0);
   });

@@ -128,13 +128,20 @@ describe('driver: load', () => {
     expect(check(s.machine)).toEqual([]);
   });
 
-  test('a second modprobe while loaded says "File exists" and changes nothing', () => {
+  test('rmmod while probe has not finished is busy, as delete_module() of a module in its init is', () => {
+    const s = open(nvme({timeline: '  - at: 0\n    unload: nvme\n'}));
+    expect(logged(s, 'could not remove').text).toBe("rmmod: ERROR: could not remove 'nvme': Device or resource busy");
+    runTo(s, 6);
+    expect(s.sys.workload('nvme')?.state).toBe('running');
+  });
+
+  test('a second modprobe while loaded says the module is already in the kernel and changes nothing', () => {
     const s = open(nvme({requests: STEADY, timeline: '  - at: 5\n    load: nvme\n'}));
     runTo(s, 4);
     const caches = slabinfoView(s.machine).map((c) => c.name);
     const held = inuse(s, 'nvme_req');
     s.step();
-    expect(logged(s, 'could not insert').text).toBe("modprobe: ERROR: could not insert 'nvme': File exists");
+    expect(logged(s, 'could not insert').text).toBe("modprobe: ERROR: could not insert 'nvme': Module already in kernel");
     expect(logged(s, 'could not insert').tick).toBe(5);
     expect(slabinfoView(s.machine).map((c) => c.name)).toEqual(caches);
     expect(inuse(s, 'nvme_req')).toBe(held + 2);
