@@ -75,8 +75,10 @@ export const dist = decoder<Dist>(DIST_EXPECTED, (node, ctx) => {
       return ok({kind: 'uniform', min: v.value[0], max: v.value[1]});
     }
     case 'exponential': {
-      const v = positive.decode(o.value.value, ctx);
-      return v.ok ? ok({kind: 'exponential', mean: v.value}) : v;
+      // A mean: a positive number, or a size such as 4K.
+      const n = isScalar(o.value.value) && typeof o.value.value.value === 'string' ? size.decode(o.value.value, ctx) : positive.decode(o.value.value, ctx);
+      if (n.ok && n.value <= 0) return fail(offsetOf(o.value.value), `found a mean of 0, expected a positive number such as 0.5`);
+      return n.ok ? ok({kind: 'exponential', mean: n.value}) : n;
     }
     default:
       return fail(o.value.keyOff, `unknown distribution ${JSON.stringify(o.value.key)}, expected one of: fixed, uniform, exponential`);
@@ -132,7 +134,14 @@ function flagsOf(what: string, example: string, byName: (n: string) => number | 
 const gfp = flagsOf('GFP flags', 'GFP_KERNEL | __GFP_NOWARN', gfpByName);
 const slabFlags = flagsOf('slab flags', 'SLAB_HWCACHE_ALIGN', slabFlagByName);
 
-const cpus = seq(int(0));
+const cpuList = seq(int(0));
+/** CPU ids, each once. */
+const cpus = decoder<number[]>(cpuList.expected, (node, ctx) => {
+  const r = cpuList.decode(node, ctx);
+  if (!r.ok) return r;
+  const dup = r.value.find((c, i) => r.value.indexOf(c) !== i);
+  return dup === undefined ? r : fail(offsetOf(node), `found CPU ${dup} twice, expected each CPU once`);
+});
 const cacheRecord = record('cache', {name: required(str), size: required(size), align: withDefault(int(0), 0), flags: optional(slabFlags)});
 
 // One table of fields per workload type; `type` and `cpus` are common to all.

@@ -14,16 +14,32 @@ export type CpuView = {
   steps: Record<CpuContext, number>;
   runnable: number;
   interrupts: number;
+  /** Interrupts by the workload whose line raised them. */
+  interrupts_by_line: Record<string, number>;
 };
 export type TaskView = {pid: number; cpu: number; state: TaskState; wait: WaitReason; comm: string; workload: string; steps: number; stalls: number; stall_ticks: number; wakes_at: number | null};
-export type WorkloadView = {name: string; type: string; state: WorkloadState; cpus: readonly number[]} & WorkloadStats & {counters: Record<string, number>};
+export type WorkloadView = {
+  name: string;
+  type: string;
+  state: WorkloadState;
+  cpus: readonly number[];
+  pages: number;
+  slab_objects: number;
+  vmalloc_bytes: number;
+  failures: number;
+  stalls: number;
+  stall_ticks: number;
+  calls: number;
+  counters: Record<string, number>;
+};
 
 export function cpusView(sys: System): CpuView[] {
   return sys.cpus.map((c) => {
     let runnable = 0;
     for (let i = c.runqHead; i < c.runq.length; i++) if (sys.tasks.get(c.runq[i])?.state === 'R') runnable++;
     const interrupts = Object.values(c.interrupts).reduce((a, b) => a + b, 0);
-    return {cpu: c.id, node: sys.machine.nodeOfCpu(c.id), context: c.context, current: c.label, pid: c.current, steps: {...c.steps}, runnable, interrupts};
+    const byLine = Object.fromEntries(Object.entries(c.interrupts).map(([w, n]) => [sys.workloads[Number(w)].name, n]));
+    return {cpu: c.id, node: sys.machine.nodeOfCpu(c.id), context: c.context, current: c.label, pid: c.current, steps: {...c.steps}, runnable, interrupts, interrupts_by_line: byLine};
   });
 }
 
@@ -45,7 +61,23 @@ export function tasksView(sys: System): TaskView[] {
 }
 
 export function workloadsView(sys: System): WorkloadView[] {
-  return sys.workloads.map((w) => ({name: w.name, type: w.type, state: w.state, cpus: w.cpus, ...w.stats, counters: {...w.counters}}));
+  return sys.workloads.map((w) => {
+    const st: WorkloadStats = w.stats;
+    return {
+      name: w.name,
+      type: w.type,
+      state: w.state,
+      cpus: w.cpus,
+      pages: st.pages,
+      slab_objects: st.slabObjects,
+      vmalloc_bytes: st.vmallocBytes,
+      failures: st.failures,
+      stalls: st.stalls,
+      stall_ticks: st.stallTicks,
+      calls: st.calls,
+      counters: {...w.counters},
+    };
+  });
 }
 
 const row = (cells: readonly (string | number)[], widths: readonly number[]): string =>
@@ -70,7 +102,7 @@ export function renderWorkloads(sys: System): string {
   const out = [row(['WORKLOAD', 'TYPE', 'STATE', 'PAGES', 'SLAB_OBJS', 'VMALLOC_KB', 'FAILURES', 'STALLS', 'CALLS', 'COUNTERS'], w)];
   for (const v of workloadsView(sys)) {
     const counters = Object.entries(v.counters).map(([k, n]) => `${k}=${n}`).join(' ');
-    out.push(row([v.name, v.type, v.state, v.pages, v.slabObjects, Math.ceil(v.vmallocBytes / 1024), v.failures, v.stalls, v.calls, counters || '-'], w));
+    out.push(row([v.name, v.type, v.state, v.pages, v.slab_objects, Math.ceil(v.vmalloc_bytes / 1024), v.failures, v.stalls, v.calls, counters || '-'], w));
   }
   return out.join('\n') + '\n';
 }

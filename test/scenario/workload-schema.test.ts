@@ -107,6 +107,12 @@ describe('one error at the right place', () => {
     expect(error(file(`  nic:\n    type: irq\n    arrival: {bursts: {every: 10, length: 20, rate: 1}}`))).toBe('7:43: found a burst of 20 ticks every 10, expected length <= every');
   });
 
+  test('an exponential mean may be a size; CPUs are listed once each', () => {
+    const s = load(file(`  d:\n    type: driver\n    requests: {arrival: {poisson: 1}, size: {exponential: 4K}}`));
+    expect(s.workloads[0].spec).toMatchObject({requests: {size: {kind: 'exponential', mean: 4096}}});
+    expect(error(file(`  nic:\n    type: irq\n    cpus: [1, 0, 1]\n    arrival: {poisson: 1}`))).toBe('7:11: found CPU 1 twice, expected each CPU once');
+  });
+
   test('GFP and slab flags are names the kernel has', () => {
     expect(error(file(`  nic:\n    type: irq\n    arrival: {periodic: 2}\n    gfp: GFP_ATOMIC | __GFP_NOWRAN`))).toBe(
       '8:10: found "__GFP_NOWRAN", expected GFP flags such as GFP_KERNEL | __GFP_NOWARN',
