@@ -142,6 +142,15 @@ export class Machine {
     this.vm.endTick();
   }
 
+  get nrNodes(): number {
+    return this.pa.nodes.length;
+  }
+
+  /** The CPU a node's kswapd runs on (the node's first CPU, CPU 0 for a node without CPUs). */
+  kswapdCpu(nid: number): number {
+    return this.pa.nodes[nid].kswapd.cpu;
+  }
+
   /** Is a node's kswapd awake (balancing its node)? */
   kswapdAwake(nid: number): boolean {
     return this.pa.nodes[nid]?.kswapd.awake ?? false;

@@ -100,8 +100,8 @@ export class System {
 
     // kswapd becomes a task of ours: the machine no longer runs it at the end of each tick.
     machine.kswapdThreads = true;
-    for (const node of machine.pa.nodes) {
-      const t = this.spawn(-1, `kswapd${node.nid}`, node.kswapd.cpu, 'kswapd', node.nid);
+    for (let nid = 0; nid < machine.nrNodes; nid++) {
+      const t = this.spawn(-1, `kswapd${nid}`, machine.kswapdCpu(nid), 'kswapd', nid);
       this.sleep(t, 'S', 'kswapd', Infinity);
       this.kswapdPids.push(t.pid);
     }
