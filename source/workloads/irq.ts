@@ -3,11 +3,18 @@
 // `buffers` buffers per interrupt (kmalloc of `size`, or pages of `order`) with the line's GFP flags - which
 // must not sleep: GFP_ATOMIC dips below min into the reserves, wakes kswapd and fails rather than reclaim -
 // and queues them on its CPU's backlog; beyond `backlog` (net.core.netdev_max_backlog) the buffer is dropped,
-// i.e. freed at once, as enqueue_to_backlog() drops the skb. Then it raises the softirq (NET_RX style), or wakes
-// the queue's threaded handler `irq/<N>-<name>`; the consumer frees up to `budget` buffers per step (the NAPI
-// weight) and stays raised / runnable while work is left. With `bug_sleeping_alloc` the handler uses
-// GFP_KERNEL: the kernel prints "BUG: sleeping function called from invalid context" and, as might_alloc()
-// leaves it, the allocation goes on without direct reclaim, so the handler never sleeps.
+// i.e. freed at once, as enqueue_to_backlog() drops the skb. Then it hands them on to the consumer:
+// - softirq: it raises its softirq (NET_RX style), which runs at irq_exit() in the same hardirq step. A round
+//   frees up to `budget` buffers (the NAPI weight) and raises it again while work is left; __do_softirq() runs
+//   up to MAX_SOFTIRQ_RESTART rounds and leaves the rest to the CPU's ksoftirqd/N task (system.ts).
+// - task: it wakes the queue's threaded handler `irq/<N>-<name>` (request_threaded_irq() with a primary handler
+//   and without IRQF_ONESHOT, so the line stays unmasked), which frees up to `budget` buffers a step.
+// A CPU runs tasks only in the steps it has no interrupt to handle, so a storm of interrupts starves them - the
+// threaded handler, ksoftirqd, kswapd if it shares the CPU - while the softirq keeps up at irq_exit: receive
+// livelock, as in Linux. With `bug_sleeping_alloc` the handler uses GFP_KERNEL: might_alloc() prints "BUG:
+// sleeping function called from invalid context" (as CONFIG_DEBUG_ATOMIC_SLEEP does, at most once a second) and
+// the allocation keeps its flags; if it then needs direct reclaim, the page allocator prints "BUG: scheduling
+// while atomic" and fails it (a real kernel would schedule in the interrupt), so the handler never sleeps.
 // Simplified: arrivals between two steps of a CPU coalesce into one handler run that takes every pending
 // interrupt's buffers (the device's RX ring holds the packets meanwhile); after a failed allocation the handler
 // takes no more buffers in that run (the device misses those packets, counted as `missed`); the default IRQ
@@ -240,7 +247,7 @@ export class IrqWorkload extends Workload<IrqSpec> {
 
   // ---- the consumer ---------------------------------------------------------------------------------------
 
-  /** NET_RX-style softirq: up to `budget` buffers; raised again while the backlog is not empty. */
+  /** NET_RX-style softirq, one round of __do_softirq(): up to `budget` buffers; raised again while some are left. */
   override softirq(sys: System, cpu: number): boolean {
     const i = this.slot.get(cpu);
     if (this.state !== 'running' || i === undefined) return false;
