@@ -139,6 +139,12 @@ export class Session {
     }
   }
 
+  /** A kcall typed on the dashboard's command line: the call and its result (or error), then what the kernel logged. */
+  recordCommand(text: string, result: string | null, error: string): void {
+    this.transcript.push(result === null ? {tick: this.tick, kind: 'error', text: `${text}: ${error}`} : {tick: this.tick, kind: 'kcall', text: `${text}  =>  ${result}`});
+    this.collectEvents();
+  }
+
   /** Move new kernel log events into the transcript, in order. */
   private collectEvents(): void {
     for (const ev of this.machine.events.since(this.eventSeq)) {
