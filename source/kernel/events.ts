@@ -8,6 +8,7 @@ export type EventKind =
   | 'kswapd' // kswapd woke or went back to sleep
   | 'reclaim' // direct reclaim stalled a caller
   | 'pcp' // per-CPU lists drained
+  | 'purge' // the lazy vmap purge flushed the TLBs
   | 'note' // a scenario note
   | 'workload' // a workload's own lines: probe, remove, drops
   | 'kmemleak' // kmemleak's report of unreferenced objects

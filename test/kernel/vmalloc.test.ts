@@ -239,3 +239,14 @@ describe('zoneinfo counters', () => {
     expect(text).toContain(`\n      nr_page_table_pages ${m.vm.pt.pages}\n`);
   });
 });
+
+test('a lazy purge is logged as the purge_vmap_area_lazy tracepoint shows it', () => {
+  const m = boot({memory: 1 * G, cpus: 2});
+  const v = m.vmalloc(m.ctx(), 64 * K).addr;
+  m.vfree(m.ctx(), v);
+  m.vm.purge(0);
+  const e = m.events.all().at(-1)!;
+  expect(e.kind).toBe('purge');
+  expect(e.text).toBe(`purge_vmap_area_lazy: start=0x${v.toString(16)} end=0x${(v + 17n * 4096n).toString(16)} npurged=1`);
+  expect(e.detail).toEqual(['17 pages of 1 lazily freed areas; 17 single-page flushes on 2 CPUs']);
+});

@@ -16,7 +16,7 @@ import type {PageAllocator} from '../page-alloc/allocator.js';
 import {OWNER_VMALLOC, PAGE_SHIFT, PAGE_SIZE, PG_HOLE, fls} from '../page-alloc/types.js';
 import {AreaSpace, type VmArea} from './areas.js';
 import {KernelPageTables} from './pgtable.js';
-import {TlbAccounting} from './tlb.js';
+import {TLB_SINGLE_PAGE_FLUSH_CEILING, TlbAccounting} from './tlb.js';
 
 /** x86_64 VMALLOC_START (4-level paging, no KASLR) and the region's size. */
 export const X86_64_VMALLOC_START = 0xffffc90000000000n;
@@ -292,6 +292,7 @@ export class Vmalloc {
       hi = Math.max(hi, a.start + a.pages);
     }
     this.tlb.flushKernelRange(cpu, hi - lo);
+    const areas = this.unpurged.length;
     let n = 0;
     for (const a of this.unpurged) {
       this.space.busy.delete(a.start);
@@ -303,7 +304,12 @@ export class Vmalloc {
     this.stats.purges++;
     this.stats.pagesPurged += n;
     this.purgeWanted = false;
-    return n;
+    // The purge_vmap_area_lazy tracepoint's fields; the kernel logs nothing here, the event pane wants to see it.
+    const flush = hi - lo > TLB_SINGLE_PAGE_FLUSH_CEILING ? 'full TLB flush' : `${hi - lo} single-page flushes`;
+    this.host.events.push(this.tick(), cpu, 'purge', `purge_vmap_area_lazy: start=0x${(this.start + BigInt(lo * PAGE_SIZE)).toString(16)} end=0x${(this.start + BigInt(hi * PAGE_SIZE)).toString(16)} npurged=${areas}`, [
+      `${n} pages of ${areas} lazily freed areas; ${flush} on ${this.host.nrCpus} CPU${this.host.nrCpus === 1 ? '' : 's'}`,
+    ]);
+        return n;
   }
 
   /** End of a tick: deferred vfree_atomic work, the lazy purge if due, the TLB series. */
