@@ -5,7 +5,7 @@
 // one purge flushes the union of their ranges on every CPU and returns them to free space.
 // Simplified: the purge runs at the end of the tick in which the threshold is crossed (the kernel's
 // drain_vmap_work) or at once when an allocation finds no room; no per-CPU vmap blocks (vm_map_ram), no huge
-// vmap mappings; kernel stacks are not cached per CPU (the kernel keeps two); i386's region is
+// vmap mappings; the per-CPU cache of two freed stacks (kernel/fork.c) is the caller's (workloads/vmalloc-churn.ts); i386's region is
 // [high_memory + 8 MiB, the pkmap area) with the pkmap area fixed at 0xff400000 (config.ts sizes lowmem so
 // that an explicit vmalloc= size is the region's size).
 import {commOf, type ExecContext, inAtomic} from '../context.js';
