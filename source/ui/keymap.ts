@@ -1,0 +1,81 @@
+// Keys are data (STYLE.md): one table feeds the input handler, the footer and the ? help screen, so the three never
+// disagree, and a key is rebound in one place. Key names are what keyName() makes of Ink's useInput arguments.
+import type {Key} from 'ink';
+
+export type Action =
+  | 'toggle'
+  | 'step'
+  | 'step100'
+  | 'back'
+  | 'faster'
+  | 'slower'
+  | 'focusNext'
+  | 'focusPrev'
+  | 'up'
+  | 'down'
+  | 'pageUp'
+  | 'pageDown'
+  | 'sort'
+  | 'filter'
+  | 'select'
+  | 'types'
+  | 'cpu'
+  | 'context'
+  | 'command'
+  | 'help'
+  | 'quit';
+
+export type Binding = {readonly action: Action; readonly keys: readonly string[]; readonly help: string; readonly footer?: string};
+
+export const KEYMAP: readonly Binding[] = [
+  {action: 'toggle', keys: ['space'], help: 'pause / resume', footer: 'pause'},
+  {action: 'step', keys: ['n', 'right'], help: 'step one tick', footer: 'step'},
+  {action: 'step100', keys: ['N'], help: 'step 100 ticks', footer: '+100'},
+  {action: 'back', keys: ['b', 'left'], help: 'step back one tick', footer: 'back'},
+  {action: 'faster', keys: ['+', '='], help: 'faster (ticks per second, up to flat out)', footer: 'speed'},
+  {action: 'slower', keys: ['-'], help: 'slower (down to 1 tick per second)'},
+  {action: 'focusNext', keys: ['tab'], help: 'focus the next pane', footer: 'pane'},
+  {action: 'focusPrev', keys: ['shift-tab'], help: 'focus the previous pane'},
+  {action: 'up', keys: ['up', 'k'], help: 'scroll the focused pane up (slabs: select the cache above)'},
+  {action: 'down', keys: ['down', 'j'], help: 'scroll the focused pane down (slabs: select the cache below)'},
+  {action: 'pageUp', keys: ['pageup'], help: 'scroll a page up'},
+  {action: 'pageDown', keys: ['pagedown'], help: 'scroll a page down'},
+  {action: 'sort', keys: ['s'], help: 'slabs: next sort column', footer: 'sort'},
+  {action: 'filter', keys: ['/'], help: 'slabs: filter caches by name (Enter keeps, Esc clears)', footer: 'filter'},
+  {action: 'select', keys: ['enter'], help: 'slabs: show or hide the selected cache\'s per-node and per-CPU detail'},
+  {action: 'types', keys: ['t'], help: 'free areas: split each order by migrate type', footer: 'types'},
+  {action: 'cpu', keys: ['c'], help: 'command line: next CPU to run on'},
+  {action: 'context', keys: ['x'], help: 'command line: next context (process, softirq, hardirq)'},
+  {action: 'command', keys: [':'], help: 'command line: a kernel call such as kmalloc(5000, GFP_ATOMIC)', footer: 'kcall'},
+  {action: 'help', keys: ['?'], help: 'this help', footer: 'help'},
+  {action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', footer: 'quit'},
+];
+
+const BY_KEY = new Map<string, Action>(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b.action] as const)));
+
+/** A key's name for the table: 'space', 'left', 'shift-tab', 'ctrl-c', 'pageup', or the character typed. */
+export function keyName(input: string, key: Key): string {
+  if (key.ctrl && input) return `ctrl-${input.toLowerCase()}`;
+  if (key.tab) return key.shift ? 'shift-tab' : 'tab';
+  if (key.return) return 'enter';
+  if (key.escape) return 'escape';
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.backspace || key.delete) return 'backspace';
+  if (input === ' ') return 'space';
+  return input;
+}
+
+export function actionOf(name: string): Action | undefined {
+  return BY_KEY.get(name);
+}
+
+/** How a key is shown: "space", "→", "PgUp"... */
+export function keyLabel(k: string): string {
+  const labels: Record<string, string> = {right: '→', left: '←', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', enter: 'Enter', tab: 'Tab', 'shift-tab': 'S-Tab', 'ctrl-c': 'C-c'};
+  return labels[k] ?? k;
+}
