@@ -22,6 +22,7 @@ export const SLICE_MS = 12;
 export const FRAME_MS = 50;
 export const SNAPSHOT_EVERY = 50;
 export const MAX_SNAPSHOTS = 40;
+export const RECENT_SNAPSHOTS = 20;
 
 /** A kcall the lecturer typed, at the tick it ran (after that tick's step). */
 export type Input = {tick: number; cpu: number; context: ContextName; text: string};
@@ -251,8 +252,10 @@ export class Controller {
     const inputs = this.inputs.filter((i) => i.tick <= this.session.tick).length;
     this.snapshots.push({tick: this.session.tick, session: this.session.snapshot(), inputs});
     if (this.snapshots.length > MAX_SNAPSHOTS) {
-      // Keep the first, then every other one: recent history dense, older history sparse.
-      this.snapshots = this.snapshots.filter((_, i) => i === 0 || i % 2 === 1 || i === this.snapshots.length - 1);
+      // The newest RECENT_SNAPSHOTS stay SNAPSHOT_EVERY apart (a step back costs at most that many ticks to
+      // replay); older ones are thinned to every other one, so history gets sparser with age and memory stays bounded.
+      const old = this.snapshots.length - RECENT_SNAPSHOTS;
+      this.snapshots = this.snapshots.filter((_, i) => i === 0 || i >= old || i % 2 === 1);
     }
     this.state = {...this.state, oldestTick: this.snapshots[0].tick};
   }

@@ -2,7 +2,7 @@
 // through snapshots with the command line's inputs replayed, and the command line itself.
 import {describe, expect, test} from 'vitest';
 import {check} from '../../source/kernel/check.js';
-import {type Clock, Controller, MAX_SNAPSHOTS, SNAPSHOT_EVERY} from '../../source/session/controller.js';
+import {type Clock, Controller, MAX_SNAPSHOTS, RECENT_SNAPSHOTS, SNAPSHOT_EVERY} from '../../source/session/controller.js';
 import {jsonDocument} from '../../source/session/headless.js';
 import {openScenario} from '../../source/session/open-scenario.js';
 import {Session} from '../../source/session/session.js';
@@ -187,8 +187,12 @@ describe('stepping back', () => {
   test('snapshots stay bounded on a long run and the oldest tick is still reachable', () => {
     const c = new Controller(session('busy'), {clock: new FakeClock()});
     run(c, SNAPSHOT_EVERY * MAX_SNAPSHOTS * 3);
-    const snaps = (c as unknown as {snapshots: unknown[]}).snapshots.length;
-    expect(snaps).toBeLessThanOrEqual(MAX_SNAPSHOTS + 1);
+    const snaps = (c as unknown as {snapshots: {tick: number}[]}).snapshots;
+    expect(snaps.length).toBeLessThanOrEqual(MAX_SNAPSHOTS + 1);
+    // The newest are dense: a step back from here replays fewer than SNAPSHOT_EVERY ticks.
+    const ticks = snaps.map((x) => x.tick);
+    expect(ticks.slice(-RECENT_SNAPSHOTS + 1).every((t, i, a) => i === 0 || t - a[i - 1] === SNAPSHOT_EVERY)).toBe(true);
+    expect(c.getSnapshot().tick - ticks.at(-1)!).toBeLessThan(SNAPSHOT_EVERY);
     c.stepBack(1_000_000);
     expect(c.getSnapshot().tick).toBe(0);
   });
