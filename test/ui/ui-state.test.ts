@@ -1,7 +1,7 @@
 // The dashboard's own state, key by key, without React.
 import {describe, expect, test} from 'vitest';
 import {actionOf, KEYMAP, keyName} from '../../source/ui/keymap.js';
-import {focusNext, initialUiState, move, nextContext, nextCpu, nextSort, openInput, PANES, typeKey, type UiContext} from '../../source/ui/ui-state.js';
+import {focusNext, initialUiState, move, nextContext, nextCpu, nextSort, openInput, PANES, typeKey, type UiContext, type UiState} from '../../source/ui/ui-state.js';
 import type {Key} from 'ink';
 
 const NO_KEY: Key = {
@@ -61,7 +61,7 @@ describe('focus and scrolling', () => {
   });
 
   test('in the slab table the arrows move the selection and the scroll follows it', () => {
-    let s = {...initialUiState(), focus: 'slabs' as const};
+    let s: UiState = {...initialUiState(), focus: 'slabs'};
     s = move(s, 1, ctx);
     expect([s.selected, s.scroll.slabs]).toEqual(['a', 0]);
     s = move(move(s, 1, ctx), 1, ctx);
