@@ -26,6 +26,9 @@ export type SlabPaneProps = PaneBox & {
   /** First row shown, and the selected cache's name (its per-node and per-CPU detail is shown), or null. */
   readonly scroll: number;
   readonly selected: string | null;
+  /** The row the cursor is on (drawn highlighted; defaults to `selected`): a cache can be highlighted with its
+   *  detail closed. */
+  readonly highlighted?: string | null;
 };
 
 export type VmallocPaneProps = PaneBox & {readonly vmalloc: VmallocView};

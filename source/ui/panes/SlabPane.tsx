@@ -1,0 +1,15 @@
+// Slab caches as /proc/slabinfo would list them plus slabs by fill, sortable, filterable and scrollable; the
+// selected cache's slabs per node and per CPU below the table.
+import {memo} from 'react';
+import {innerHeight, innerWidth, PaneFrame} from './PaneFrame.js';
+import {slabContent} from './slab-lines.js';
+import type {SlabPaneProps} from './types.js';
+
+type Props = SlabPaneProps;
+
+function SlabPaneImpl({caches, sort, filter, scroll, selected, highlighted, width, height, focused}: Props) {
+  const {lines, info} = slabContent(caches, sort, filter, scroll, selected, highlighted === undefined ? selected : highlighted, innerWidth(width), innerHeight(height));
+  return <PaneFrame title="Slabs" info={info} width={width} height={height} focused={focused} lines={lines} />;
+}
+
+export const SlabPane = memo(SlabPaneImpl);

@@ -1,0 +1,153 @@
+// The free-area pane's lines: per zone a header, free pages against the watermarks, and the buddyinfo picture as
+// one column per order (a bar on a log scale, the block size, the count, the count per migrate type, the
+// fragmentation index). Column widths follow the pane's width; the bars' height follows what is left of its height.
+import type {ZoneView} from '../../session/view-model.js';
+import type {Role} from '../theme.js';
+import {gauge, logFraction, vbarCell} from './bar.js';
+import {compact, type Line, pairs, padStart, type Span, span} from './spans.js';
+
+/** Block size of each order with 4 KiB pages. */
+export const ORDER_SIZES = ['4K', '8K', '16K', '32K', '64K', '128K', '256K', '512K', '1M', '2M', '4M'] as const;
+/** Migrate types in the view model's byType order. */
+export const MIGRATE_LETTERS: readonly {letter: string; role: Role}[] = [
+  {letter: 'U', role: 'mtU'},
+  {letter: 'M', role: 'mtM'},
+  {letter: 'R', role: 'mtR'},
+  {letter: 'H', role: 'mtH'},
+];
+const MAX_BAR_ROWS = 6;
+
+export type FreeAreaGeometry = {
+  /** Cells per order column, and the width of the label column at the left. */
+  readonly col: number;
+  readonly label: number;
+  readonly barRows: number;
+  /** Block sizes (4K ... 4M) when they fit a column, else order numbers. */
+  readonly sizes: boolean;
+};
+
+/** Lines a zone takes besides its bars: header, gauge, sizes, counts, fragmentation (+ 4 migrate types). */
+export const fixedZoneLines = (byType: boolean): number => 5 + (byType ? 4 : 0);
+
+export function freeAreaGeometry(inner: number, rows: number, zones: number, byType: boolean, orders: number): FreeAreaGeometry {
+  const col = Math.max(3, Math.min(8, Math.floor((inner - 2) / orders)));
+  const label = Math.max(0, inner - orders * col);
+  const fixed = fixedZoneLines(byType);
+  // As many zones as possible with at least one bar row, then the tallest bars that keep that many.
+  const most = Math.min(zones, Math.floor(rows / (fixed + 1)));
+  let barRows = 0;
+  if (most >= 1) barRows = Math.min(MAX_BAR_ROWS, Math.floor(rows / most) - fixed);
+  return {col, label, barRows, sizes: col - 1 >= 4};
+}
+
+/** The longest of `names` that fits the label column. */
+function labelCell(names: readonly string[], width: number, role: Role = 'label'): Span {
+  // No gap needed: the first column's numbers are right-aligned with at least one blank before them.
+  const text = names.find((n) => n.length <= width) ?? '';
+  return span(text.padEnd(width), role);
+}
+
+/** The index as extfrag_index prints it (0.xxx, from thousandths); narrower columns keep fewer digits. */
+export function fragText(v: number | null, room: number): string {
+  if (v === null) return '-';
+  if (v >= 1000) return room >= 5 ? '1.000' : room >= 2 ? '1.000'.slice(0, room) : '1';
+  const digits = '.' + String(v).padStart(3, '0');
+  return room >= 5 ? '0' + digits : digits.slice(0, Math.max(1, room));
+}
+
+export type WatermarkState = {readonly word: string; readonly role: Role};
+
+/** Where free pages stand against the watermarks: below min only atomic allocations get through, below low kswapd wakes. */
+export function watermarkState(z: ZoneView): WatermarkState {
+  if (z.free < z.min) return {word: '<min', role: 'critical'};
+  if (z.free < z.low) return {word: '<low', role: 'bad'};
+  if (z.free < z.high) return {word: '<high', role: 'warn'};
+  return {word: '≥high', role: 'ok'};
+}
+
+export function zoneHeader(z: ZoneView, inner: number): Line {
+  const name = `Node ${z.node} ${z.zone}`;
+  const rest = pairs(
+    [
+      ['free', z.free, 'strong'],
+      ['min', z.min],
+      ['low', z.low],
+      ['high', z.high],
+      ['managed', z.managed],
+    ],
+    Math.max(0, inner - name.length - 2),
+  );
+  return [span(name, 'strong'), ...(rest.length ? [span('  '), ...rest] : [])];
+}
+
+/** Free pages on a scale of 0..2*high, the watermarks marked m, l, h; the state in words at the right. */
+export function watermarkGauge(z: ZoneView, inner: number): Line {
+  const st = watermarkState(z);
+  const word = ` ${st.word.padEnd(5)}`;
+  const width = Math.max(1, inner - word.length);
+  const max = z.high > 0 ? 2 * z.high : z.managed;
+  const marks = [
+    {at: z.min, glyph: 'm', role: 'markMin' as const},
+    {at: z.low, glyph: 'l', role: 'markLow' as const},
+    {at: z.high, glyph: 'h', role: 'markHigh' as const},
+  ];
+  return [...gauge(z.free, max, width, st.role, marks), span(word, st.role)];
+}
+
+function row(lead: Span, cells: readonly Span[]): Line {
+  return [lead, ...cells];
+}
+
+/** Every line of one zone. */
+export function zoneLines(z: ZoneView, g: FreeAreaGeometry, inner: number, byType: boolean): Line[] {
+  const orders = z.blocks.length;
+  const room = g.col - 1;
+  const out: Line[] = [zoneHeader(z, inner), watermarkGauge(z, inner)];
+  const max = z.blocks.reduce((a, b) => Math.max(a, b), 0);
+  const barWidth = Math.max(1, Math.min(room, 4));
+  for (let r = 0; r < g.barRows; r++) {
+    const cells: Span[] = [];
+    for (let o = 0; o < orders; o++) {
+      const glyph = vbarCell(logFraction(z.blocks[o], max), g.barRows, r);
+      cells.push(span(' '.repeat(g.col - barWidth)), span(glyph.repeat(barWidth), 'bar'));
+    }
+    out.push(row(span(' '.repeat(g.label)), cells));
+  }
+  const sizes = Array.from({length: orders}, (_, o) => span(padStart(g.sizes ? (ORDER_SIZES[o] ?? `o${o}`) : String(o), g.col), 'label'));
+  out.push(row(g.sizes ? span(' '.repeat(g.label)) : labelCell(['order', 'o'], g.label), sizes));
+  out.push(row(labelCell(['blocks', 'blks', 'nr'], g.label), z.blocks.map((b) => span(padStart(compact(b, room), g.col), b ? 'value' : 'dim'))));
+  if (byType) {
+    MIGRATE_LETTERS.forEach(({letter, role}, mt) => {
+      const cells = z.byType.map((types) => {
+        const n = types[mt] ?? 0;
+        return span(padStart(n ? compact(n, room) : '·', g.col), n ? role : 'dim');
+      });
+      out.push(row(labelCell([letter], g.label, role), cells));
+    });
+  }
+  const frag = z.fragIndex.map((v) => span(padStart(fragText(v, room), g.col), v === null ? 'dim' : v > 500 ? 'warn' : 'value'));
+  out.push(row(labelCell(['frag', 'fi'], g.label), frag));
+  return out;
+}
+
+export type FreeAreaContent = {readonly lines: Line[]; readonly info: string};
+
+/** The zones from `scroll` on, as many as the rows hold (the last one cut with "…more" by the frame). */
+export function freeAreaContent(zones: readonly ZoneView[], inner: number, rows: number, byType: boolean, scroll: number): FreeAreaContent {
+  if (zones.length === 0) return {lines: [[span('no zones', 'dim')]], info: ''};
+  const first = Math.max(0, Math.min(zones.length - 1, scroll));
+  const shown = zones.slice(first);
+  const g = freeAreaGeometry(inner, rows, shown.length, byType, zones[0].blocks.length);
+  const lines: Line[] = [];
+  let whole = 0;
+  for (const z of shown) {
+    if (lines.length >= rows) break;
+    const zl = zoneLines(z, g, inner, byType);
+    if (lines.length + zl.length <= rows) whole++;
+    lines.push(...zl);
+  }
+  const last = first + Math.max(1, whole);
+  const range = last - first === 1 ? `zone ${first + 1}` : `zones ${first + 1}-${last}`;
+  const info = first === 0 && last === zones.length ? `${zones.length} zone${zones.length === 1 ? '' : 's'}` : `${range}/${zones.length}`;
+  return {lines, info};
+}

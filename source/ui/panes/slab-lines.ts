@@ -1,0 +1,131 @@
+// The slab pane's lines: a /proc/slabinfo-like table (filtered, sorted, scrolled, the selected cache marked) and,
+// for the selected cache, where its slabs are: per node (partial, full, free lists) and per CPU (SLUB's CPU slab
+// and CPU partial list, or classic SLAB's array cache).
+import type {CacheFigures} from '../../kernel/slab/figures.js';
+import {orderCaches} from '../slab-order.js';
+import {innerHeight, innerWidth} from './PaneFrame.js';
+import {clean, type Line, lineWidth, pairs, type Span, span} from './spans.js';
+import {type Column, headerLine, placeColumns, rowLine} from './table.js';
+import type {SlabSortKey} from './types.js';
+
+export const SELECTED_MARK = '▶';
+
+/** Rows the detail of the selected cache takes: what it needs, at most the lower half of the pane. */
+export function detailHeight(caches: readonly CacheFigures[], selected: string | null, inner: number, rows: number): number {
+  if (selected === null) return 0;
+  return Math.min(Math.floor(rows / 2), detailLines(caches.find((c) => c.name === selected), selected, inner).length);
+}
+
+/**
+ * Cache rows the table shows (the page Up/Down and PgUp/PgDn move by): the pane's rows less the header and the
+ * detail of the `selected` cache.
+ */
+export function slabPageRows(p: {readonly caches: readonly CacheFigures[]; readonly selected: string | null; readonly width: number; readonly height: number}): number {
+  const rows = innerHeight(p.height);
+  return Math.max(0, rows - detailHeight(p.caches, p.selected, innerWidth(p.width), rows) - 1);
+}
+
+const pages = (c: CacheFigures): number => c.num_slabs * c.pagesperslab;
+
+function columns(selected: string | null): Column<CacheFigures>[] {
+  const empty = (c: CacheFigures) => (c.num_objs === 0 ? ('dim' as const) : undefined);
+  return [
+    {id: 'name', header: ' name', align: 'left', priority: 0, flex: true, min: 20, value: (c) => (c.name === selected ? SELECTED_MARK : ' ') + clean(c.name), role: (c) => (c.num_objs === 0 ? 'dim' : 'strong')},
+    {id: 'objsize', header: 'size', align: 'right', priority: 5, value: (c) => c.objsize, role: empty},
+    {id: 'active', header: 'active', align: 'right', priority: 1, value: (c) => c.active_objs, role: empty},
+    {id: 'total', header: 'total', align: 'right', priority: 2, value: (c) => c.num_objs, role: empty},
+    {id: 'full', header: 'full', align: 'right', priority: 4, value: (c) => c.full, role: empty},
+    {id: 'partial', header: 'part', align: 'right', priority: 3, value: (c) => c.partial, role: empty},
+    {id: 'empty', header: 'empty', align: 'right', priority: 6, value: (c) => c.empty, role: empty},
+    {id: 'objperslab', header: 'obj/slab', align: 'right', priority: 7, value: (c) => c.objperslab, role: empty},
+    {id: 'pagesperslab', header: 'pg/slab', align: 'right', priority: 8, value: (c) => c.pagesperslab, role: empty},
+    {id: 'pages', header: 'pages', align: 'right', priority: 9, value: pages, role: empty},
+  ];
+}
+
+/** Classic SLAB keeps per-CPU arrays (tunables limit > 0); SLUB a CPU slab and a CPU partial list. */
+export const isClassicSlab = (c: CacheFigures): boolean => c.limit > 0 || c.cpus.some((x) => x.array_limit > 0);
+
+/** Items of equal width flowed into lines `width` wide. */
+function flow(items: readonly Span[][], width: number, gap = 3): Line[] {
+  const w = items.reduce((a, it) => Math.max(a, lineWidth(it)), 0);
+  const per = Math.max(1, Math.floor((width + gap) / (w + gap)));
+  const out: Line[] = [];
+  for (let i = 0; i < items.length; i += per) {
+    const line: Span[] = [];
+    items.slice(i, i + per).forEach((it, k) => {
+      if (k) line.push(span(' '.repeat(gap)));
+      line.push(...it, span(' '.repeat(w - lineWidth(it))));
+    });
+    out.push(line);
+  }
+  return out;
+}
+
+/** The selected cache: a rule with its name, its geometry, then its nodes and CPUs. */
+export function detailLines(c: CacheFigures | undefined, name: string, width: number): Line[] {
+  const rule = (t: string): Line => [span('── ', 'border'), span(t, 'strong'), span(' ' + '─'.repeat(Math.max(0, width - t.length - 4)), 'border')];
+  if (!c) return [rule(clean(name)), [span('no such cache now', 'dim')]];
+  const out: Line[] = [rule(clean(c.name))];
+  out.push(
+    pairs(
+      [
+        ['in use', `${c.inuse_objs}/${c.num_objs}`, 'strong'],
+        ['object', `${c.object_size}B`],
+        ['slot', `${c.objsize}B`],
+        ['align', c.align],
+        ['slabs', c.num_slabs],
+      ],
+      width,
+    ),
+  );
+  for (const n of c.nodes) {
+    out.push([span(`node ${n.node}`.padEnd(7), 'label'), ...pairs([['partial', n.partial], ['full', n.full], ['free', n.free], ['slabs', n.slabs], ['objs', `${n.inuse}/${n.objects}`]], width - 7)]);
+  }
+  const classic = isClassicSlab(c);
+  const items = c.cpus.map((x): Span[] => {
+    const head = span(`cpu${x.cpu} `, 'label');
+    if (classic) return [head, span('array ', 'label'), span(`${x.array_avail}/${x.array_limit}`, 'value')];
+    const slab = x.slab === null ? [span('no slab', 'dim')] : [span('slab ', 'label'), span(`${x.slab_inuse}/${c.objperslab}`, 'value')];
+    return [head, ...slab, span('  partial ', 'label'), span(x.partial_slabs, 'value')];
+  });
+  out.push(...flow(items, width));
+  if (classic && c.shared_avail) out.push(pairs([['shared array', c.shared_avail]], width));
+  return out;
+}
+
+export type SlabContent = {readonly lines: Line[]; readonly info: string};
+
+export function slabContent(
+  caches: readonly CacheFigures[],
+  sort: SlabSortKey,
+  filter: string,
+  scroll: number,
+  selected: string | null,
+  highlighted: string | null,
+  inner: number,
+  rows: number,
+): SlabContent {
+  const ordered = orderCaches(caches, sort, filter);
+  const detail = selected === null ? [] : detailLines(caches.find((c) => c.name === selected), selected, inner);
+  const below = Math.min(Math.floor(rows / 2), detail.length);
+  const page = Math.max(0, rows - below - 1);
+  const first = Math.max(0, Math.min(scroll, ordered.length - page));
+  const shown = ordered.slice(first, first + page);
+  const cols = placeColumns(columns(highlighted), ordered, inner, sort, 1);
+  const arrow = sort === 'name' ? '▲' : '▼';
+  const lines: Line[] = [headerLine(cols, sort, arrow)];
+  if (ordered.length === 0) lines.push([span(filter ? `no cache matches "${clean(filter)}"` : 'no caches', 'dim')]);
+  for (const c of shown) {
+    const sel = c.name === highlighted;
+    const line = rowLine(cols, c, sel ? 'selected' : undefined);
+    lines.push(sel ? [...line, span(' '.repeat(Math.max(0, inner - lineWidth(line))), 'selected')] : line);
+  }
+  if (below > 0) {
+    while (lines.length < rows - below) lines.push([]);
+    lines.push(...(detail.length > below ? [...detail.slice(0, below - 1), [span('…more', 'more')]] : detail));
+  }
+  const range = ordered.length > shown.length ? `${first + 1}-${first + shown.length}/${ordered.length}` : `${ordered.length}`;
+  const info = `sort ${sort}${filter ? `  /${clean(filter)}` : ''}  ${range}`;
+  return {lines, info};
+}

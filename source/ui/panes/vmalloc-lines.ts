@@ -1,0 +1,108 @@
+// The vmalloc pane's lines: the window of the region as a strip (each cell the state most of its pages are in), the
+// window's address and size, used against the region, the largest free chunk, and lazily freed pages against
+// lazy_max_pages() (a purge flushes the TLB once they pass it).
+import type {VmallocView} from '../../session/view-model.js';
+import type {Role} from '../theme.js';
+import {gauge} from './bar.js';
+import {type Line, lineWidth, pagesBytes, pairs, type Span, span} from './spans.js';
+
+type Kind = 'used' | 'guard' | 'lazy' | 'free';
+export const VM_GLYPH: Readonly<Record<Kind, string>> = {used: '█', guard: '|', lazy: '▒', free: '·'};
+/** A cell mostly free but holding a little of something: small areas (a kernel stack) still show. */
+export const VM_SOME = '▁';
+const ROLE: Readonly<Record<Kind, Role>> = {used: 'vmUsed', guard: 'vmGuard', lazy: 'vmLazy', free: 'vmFree'};
+
+/** Per cell, the pages of each state, from the segments (address order): O(segments + cells). */
+export function stripCells(v: VmallocView, cells: number): {used: number; guard: number; lazy: number; free: number}[] {
+  const out = Array.from({length: cells}, () => ({used: 0, guard: 0, lazy: 0, free: 0}));
+  if (cells <= 0 || v.windowPages <= 0) return out;
+  const per = v.windowPages / cells;
+  for (const s of v.segments) {
+    const end = Math.min(v.windowPages, s.start + s.pages);
+    if (end <= s.start) continue;
+    const c0 = Math.floor(s.start / per);
+    const c1 = Math.min(cells - 1, Math.floor((end - 1) / per));
+    for (let c = c0; c <= c1; c++) out[c][s.kind] += Math.max(0, Math.min(end, (c + 1) * per) - Math.max(s.start, c * per));
+  }
+  for (let c = 0; c < cells; c++) {
+    const busy = out[c].used + out[c].guard + out[c].lazy;
+    out[c].free = Math.max(0, per - busy);
+  }
+  return out;
+}
+
+export function strip(v: VmallocView, width: number): Span[] {
+  return stripCells(v, width).map((c) => {
+    const kinds: Kind[] = ['used', 'lazy', 'guard', 'free'];
+    const top = kinds.reduce((a, k) => (c[k] > c[a] ? k : a), 'free' as Kind);
+    if (top === 'free' && c.used + c.lazy + c.guard > 0) {
+      const some: Kind = c.lazy > c.used ? 'lazy' : c.used > 0 ? 'used' : 'guard';
+      return span(VM_SOME, ROLE[some]);
+    }
+    return span(VM_GLYPH[top], ROLE[top]);
+  });
+}
+
+export function legend(): Span[] {
+  const item = (k: Kind, name: string): Span[] => [span(VM_GLYPH[k], ROLE[k]), span(` ${name}  `, 'label')];
+  return [...item('used', 'used'), ...item('guard', 'guard'), ...item('lazy', 'lazy'), ...item('free', 'free'), span(VM_SOME, 'vmUsed'), span(' a little', 'label')];
+}
+
+/** The window's start at the left, the legend between (when it fits), its size at the right. */
+export function axis(v: VmallocView, width: number): Line {
+  const right = `+${pagesBytes(v.windowPages)}`;
+  const left = v.start;
+  const lg = legend();
+  const mid = width - left.length - right.length;
+  const lgw = lineWidth(lg);
+  if (mid >= lgw + 4) {
+    const pad = mid - lgw;
+    const a = Math.floor(pad / 2);
+    return [span(left, 'label'), span(' '.repeat(a)), ...lg, span(' '.repeat(pad - a)), span(right, 'label')];
+  }
+  return [span(left, 'label'), span(' '.repeat(Math.max(1, mid))), span(right, 'label')];
+}
+
+export function usageLine(v: VmallocView, width: number): Line {
+  return pairs(
+    [
+      ['used', `${pagesBytes(v.usedPages)}/${pagesBytes(v.regionPages)}`, 'strong'],
+      ['largest free', pagesBytes(v.largestFreePages)],
+      ['window', `${pagesBytes(v.windowPages)} of ${pagesBytes(v.regionPages)}`],
+    ],
+    width,
+  );
+}
+
+export function countsLine(v: VmallocView, width: number): Line {
+  return pairs(
+    [
+      ['areas', v.areas],
+      ['guard pages', v.guardPages],
+      ['purges', v.purges],
+      ['used pages', v.usedPages],
+    ],
+    width,
+  );
+}
+
+/** Lazily freed pages against lazy_max: the purge threshold. */
+export function lazyLine(v: VmallocView, width: number): Line {
+  const label = 'lazy ';
+  const text = ` ${v.lazyPages}/${v.lazyMax} pages`;
+  const w = Math.max(4, width - label.length - text.length);
+  const role: Role = v.lazyPages > v.lazyMax ? 'bad' : 'vmLazy';
+  return [span(label, 'label'), ...gauge(v.lazyPages, v.lazyMax, w, role), span(text, 'value')];
+}
+
+/** The lines for `rows` rows: the strip first, then what matters most. */
+export function vmallocContent(v: VmallocView, inner: number, rows: number): Line[] {
+  const lines: Line[] = [strip(v, inner)];
+  const ax = axis(v, inner);
+  if (rows >= 4) lines.push(ax);
+  lines.push(usageLine(v, inner));
+  if (rows >= 5) lines.push(countsLine(v, inner));
+  lines.push(lazyLine(v, inner));
+  if (rows >= 6 && ax.length <= 3) lines.push(legend());
+  return lines;
+}
