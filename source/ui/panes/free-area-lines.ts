@@ -91,7 +91,9 @@ export function watermarkGauge(z: ZoneView, inner: number): Line {
     {at: z.low, glyph: 'l', role: 'markLow' as const},
     {at: z.high, glyph: 'h', role: 'markHigh' as const},
   ];
-  return [...gauge(z.free, max, width, st.role, marks), span(word, st.role)];
+  // The fill in the state's colour; below min the word stands out on its own (a background), the bar stays a bar.
+  const fill: Role = st.role === 'critical' ? 'bad' : st.role;
+  return [...gauge(z.free, max, width, fill, marks), span(word, st.role)];
 }
 
 function row(lead: Span, cells: readonly Span[]): Line {
