@@ -1,0 +1,26 @@
+import {Box, Text} from 'ink';
+import {KEYMAP, keyLabel} from './keymap.js';
+import {useTheme} from './use-theme.js';
+
+type Props = {readonly width: number};
+
+/** The keys, always on screen: the bindings with a footer label, in table order; ? has the rest. */
+export function Footer({width}: Props) {
+  const t = useTheme();
+  const items = KEYMAP.filter((b) => b.footer).map((b) => ({keys: b.keys.map(keyLabel).join('/'), label: b.footer as string}));
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate-end">
+        {items.map((it, i) => (
+          <Text key={it.label}>
+            {i > 0 ? '  ' : ' '}
+            <Text {...(t.styles.sortKey)} bold>
+              {it.keys}
+            </Text>
+            <Text> {it.label}</Text>
+          </Text>
+        ))}
+      </Text>
+    </Box>
+  );
+}

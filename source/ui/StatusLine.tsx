@@ -1,0 +1,55 @@
+import {Box, Text} from 'ink';
+import type {ContextName} from '../kernel/context.js';
+import type {CommandResult} from '../session/controller.js';
+import {useTheme} from './use-theme.js';
+
+type Props = {
+  readonly width: number;
+  readonly mode: 'keys' | 'command' | 'filter';
+  readonly draft: string;
+  readonly cpu: number;
+  readonly context: ContextName;
+  readonly command: CommandResult | null;
+};
+
+/** The command line while it is open (with where its kcall will run), else the last command's result. */
+export function StatusLine({width, mode, draft, cpu, context, command}: Props) {
+  const t = useTheme();
+  if (mode === 'command') {
+    return (
+      <Box width={width} height={1}>
+        <Text wrap="truncate-start">
+          <Text {...(t.styles.header)} bold>{` @cpu${cpu}:${context} : `}</Text>
+          <Text>{draft}</Text>
+          <Text inverse> </Text>
+        </Text>
+      </Box>
+    );
+  }
+  if (mode === 'filter') {
+    return (
+      <Box width={width} height={1}>
+        <Text wrap="truncate-start">
+          <Text {...(t.styles.header)} bold>{' filter caches / '}</Text>
+          <Text>{draft}</Text>
+          <Text inverse> </Text>
+        </Text>
+      </Box>
+    );
+  }
+  if (command) {
+    return (
+      <Box width={width} height={1}>
+        <Text wrap="truncate-end">
+          <Text {...(t.styles.header)}>{` ${command.text}`}</Text>
+          <Text {...(command.ok ? t.styles.ok : t.styles.bad)}>{command.ok ? `  =>  ${command.output}` : `  error: ${command.output}`}</Text>
+        </Text>
+      </Box>
+    );
+  }
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate-end" {...(t.styles.dim)}>{` : runs a kernel call on @cpu${cpu}:${context} (c: CPU, x: context)`}</Text>
+    </Box>
+  );
+}
