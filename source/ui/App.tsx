@@ -73,7 +73,7 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
     uiRef.current = next;
     setUi(next);
   };
-  const lay = layout(columns, rows, cpuRowsWanted(vm.cpus.length, vm.workloads.length));
+  const lay = layout(columns, rows, {cpus: cpuRowsWanted(vm.cpus.length, vm.workloads.length), tlb: 5 + vm.cpus.length});
   const slabRows = useMemo(() => orderCaches(vm.slabs, ui.sort, ui.filter), [vm.slabs, ui.sort, ui.filter]);
   const themeValue = useMemo(() => {
     const t = theme === 'high-contrast' ? HIGH_CONTRAST_THEME : DEFAULT_THEME;
@@ -151,7 +151,10 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
     // A pausing note, or the help, takes the next key (q still quits).
     if (controller.getSnapshot().note) {
       if (name === 'q' && s.mode === 'keys') return onQuit();
-      return controller.dismissNote();
+      controller.dismissNote();
+      // Space goes on with the run; any other key only closes the note.
+      if (name === 'space') controller.play();
+      return;
     }
     if (s.help) {
       if (name === 'q') return onQuit();
@@ -173,9 +176,13 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
   const bodyHeight = rows - CHROME_ROWS;
   const p = lay.panes;
   const focused = (id: PaneId) => ui.focus === id;
-  const body = state.note ? (
-    <NoteOverlay width={width} height={bodyHeight} tick={state.note.tick} text={state.note.text} />
-  ) : ui.help ? (
+  // A pausing note takes the event log's place, so the panes it talks about stay in view.
+  const bottom = state.note ? (
+    <NoteOverlay width={width} height={p.events.height} tick={state.note.tick} text={state.note.text} />
+  ) : (
+    <EventsPane {...p.events} focused={focused('events')} events={vm.events} scroll={ui.scroll.events} />
+  );
+  const body = ui.help ? (
     <HelpOverlay width={width} height={bodyHeight} />
   ) : (
     <Box flexDirection="column" width={width} height={bodyHeight}>
@@ -199,7 +206,7 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
           <CpuPane {...p.cpus} focused={focused('cpus')} cpus={vm.cpus} workloads={vm.workloads} scroll={ui.scroll.cpus} />
         </Box>
       </Box>
-      <EventsPane {...p.events} focused={focused('events')} events={vm.events} scroll={ui.scroll.events} />
+      {bottom}
     </Box>
   );
   return (

@@ -7,14 +7,16 @@ type Props = {readonly width: number; readonly height: number; readonly tick: nu
 export function NoteOverlay({width, height, tick, text}: Props) {
   const t = useTheme();
   return (
-    <Box width={width} height={height} flexDirection="column" borderStyle="double" borderColor={t.styles.ev_note.color} paddingX={2} paddingY={1}>
-      <Text bold {...(t.styles.ev_note)}>
-        Note at tick {tick}
+    <Box width={width} height={height} flexDirection="column" borderStyle="double" borderColor={t.styles.ev_note.color} paddingX={1}>
+      <Text wrap="truncate-end">
+        <Text bold {...t.styles.ev_note}>
+          {`Note at tick ${tick}`}
+        </Text>
+        <Text {...t.styles.dim}>{'   space: go on   any other key: close, stay paused'}</Text>
       </Text>
-      <Box marginTop={1} flexGrow={1}>
+      <Box flexGrow={1} overflow="hidden">
         <Text wrap="wrap">{text}</Text>
       </Box>
-      <Text {...(t.styles.dim)}>Press any key to go on (the run stays paused: space resumes).</Text>
     </Box>
   );
 }

@@ -21,20 +21,20 @@ export type Layout =
 /** The fixed lines: header, status/command line, footer. */
 export const CHROME_ROWS = 3;
 
-/** `cpuRows`: what the CPU pane would like (its CPUs and workloads plus borders and titles). */
-export function layout(columns: number, rows: number, cpuRows: number): Layout {
+/** `want`: the rows the CPU pane and the TLB pane would like (their CPUs, workloads, borders and titles). */
+export function layout(columns: number, rows: number, want: {readonly cpus: number; readonly tlb: number}): Layout {
   if (columns < MIN_COLS || rows < MIN_ROWS) return {tooSmall: true, columns, rows};
   // Keep one column free: a line exactly as wide as the terminal makes some terminals wrap.
   const width = columns - 1;
   const body = rows - CHROME_ROWS;
   const left = Math.floor(width / 2);
   const right = width - left;
-  const events = Math.max(5, Math.floor(body * 0.28));
+  const events = Math.max(5, Math.floor(body * 0.22));
   const top = body - events;
-  const vmalloc = top >= 30 ? 7 : 5;
-  const tlb = top >= 30 ? 7 : 4;
+  const vmalloc = top >= 24 ? 6 : 5;
+  const tlb = Math.max(4, Math.min(want.tlb, Math.floor(top * 0.25)));
   const free = top - vmalloc - tlb;
-  const cpus = Math.max(5, Math.min(cpuRows, Math.floor(top * 0.45)));
+  const cpus = Math.max(5, Math.min(want.cpus, Math.floor(top * 0.45)));
   const slabs = top - cpus;
   return {
     tooSmall: false,

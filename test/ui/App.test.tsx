@@ -91,8 +91,16 @@ describe('the dashboard', () => {
     await d.press('n', (f) => f.includes('tick 1 '));
     await d.press('nn', (f) => f.includes('Note at tick 3'));
     expect(d.frame()).toContain('the first stop');
+    // The note takes the event log's place: the panes stay in view.
+    expect(d.frame()).toContain('Free areas');
     await d.press('n', (f) => !f.includes('Note at tick 3'));
-    expect(d.c.getSnapshot().tick).toBe(3);
+    expect(d.c.getSnapshot()).toMatchObject({tick: 3, running: false});
+  });
+
+  test('space on a note closes it and goes on with the run', async () => {
+    const d = dashboard();
+    await d.press('nnn', (f) => f.includes('Note at tick 3'));
+    await d.press(' ', (f) => !f.includes('Note at tick 3') && f.includes('▶ running'));
   });
 
   test('tab and shift-tab move the focus (a double border); ↓ and PgDn scroll the focused pane', async () => {

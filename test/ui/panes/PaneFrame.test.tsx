@@ -69,7 +69,7 @@ describe('every pane at the lecture-room sizes', () => {
   const vm = viewAt('tour', 300);
   for (const [columns, rows] of [[80, 24], [120, 40], [160, 50], [200, 60]] as const) {
     test(`${columns}x${rows}: each pane exactly its box, in every theme; NO_COLOR without colour`, () => {
-      const lay = layout(columns, rows, 9);
+      const lay = layout(columns, rows, {cpus: 9, tlb: 7});
       if (lay.tooSmall) throw new Error('layout refused a lecture-room size');
       const p = lay.panes;
       const panes = [
