@@ -14,6 +14,7 @@ import {CpuPane} from './panes/CpuPane.js';
 import {EventsPane} from './panes/EventsPane.js';
 import {FreeAreaPane} from './panes/FreeAreaPane.js';
 import {SlabPane} from './panes/SlabPane.js';
+import {slabPageRows} from './panes/slab-lines.js';
 import {TlbPane} from './panes/TlbPane.js';
 import {VmallocPane} from './panes/VmallocPane.js';
 import {orderCaches} from './slab-order.js';
@@ -80,7 +81,13 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
     return noColor ? withoutColor(t) : t;
   }, [theme, noColor]);
 
-  const page = (p: PaneId) => (lay.tooSmall ? 1 : Math.max(1, lay.panes[p].height - 4));
+  const page = (p: PaneId) => {
+    if (lay.tooSmall) return 1;
+    const box = lay.panes[p];
+    // The slab table's rows depend on whether the selected cache's detail takes the lower part.
+    if (p === 'slabs') return Math.max(1, slabPageRows({caches: controller.viewModel().slabs, selected: uiRef.current.detail ? uiRef.current.selected : null, width: box.width, height: box.height}));
+    return Math.max(1, box.height - 4);
+  };
   const ctx = (): UiContext => ({
     slabRows: orderCaches(controller.viewModel().slabs, uiRef.current.sort, uiRef.current.filter).map((c) => c.name),
     page: {free: page('free'), slabs: page('slabs'), vmalloc: page('vmalloc'), tlb: page('tlb'), cpus: page('cpus'), events: page('events')},
