@@ -5,15 +5,30 @@ import {DUMP_NAMES, type DumpName, headlessOutput, parseDumpList} from './sessio
 import {DEFAULT_SCENARIO, openScenario, shippedScenarios} from './session/open-scenario.js';
 import {Session} from './session/session.js';
 import {formatScenarioError} from './scenario/load.js';
+import {DEFAULT_SPEED, SPEEDS} from './session/controller.js';
+import type {AppProps} from './ui/App.js';
+
+const THEMES: readonly AppProps['theme'][] = ['default', 'high-contrast'];
+const speedName = (s: number) => (s === Infinity ? 'max' : String(s));
+const SPEED_NAMES = SPEEDS.map(speedName).join(', ');
 
 const HELP = `
   Usage
-    $ kmemscope [scenario]                     run a scenario (default: ${DEFAULT_SCENARIO})
+    $ kmemscope [scenario] [options]           open the dashboard on a scenario (default: ${DEFAULT_SCENARIO})
     $ kmemscope run <scenario> [options]       run headless and print the log or /proc dumps
     $ kmemscope check <scenario-file>          validate a scenario file
     $ kmemscope list                           the shipped scenarios
 
-  A scenario is a path to a .yaml file or the name of a shipped one.
+  A scenario is a path to a .yaml file or the name of a shipped one. The dashboard needs a terminal: with
+  stdout or stdin not a terminal, kmemscope [scenario] runs it headless instead (as run does) and says so.
+
+  Options for the dashboard
+    --speed N       ticks per second at the start (default ${DEFAULT_SPEED}; + and - change it):
+                    ${SPEED_NAMES} (flat out)
+    --theme NAME    default, or high-contrast (for projectors)
+    --seed S, --slab MODEL as for run
+    NO_COLOR=1      in the environment: no colours (https://no-color.org)
+    Keys: space pause/resume, n step, b step back, : a kernel call, ? all the keys, q quit
 
   Options for run
     --ticks N       ticks to run (default: up to the scenario's last timeline entry)
@@ -23,6 +38,7 @@ const HELP = `
     --json          print the same figures as one JSON document
 
   Examples
+    $ kmemscope tour --speed 50 --theme high-contrast
     $ kmemscope run one-block --ticks 10 --dump buddyinfo
     $ kmemscope run scenarios/tour.yaml --json
 `;
@@ -35,6 +51,8 @@ const cli = meow(HELP, {
     slab: {type: 'string'},
     dump: {type: 'string'},
     json: {type: 'boolean', default: false},
+    speed: {type: 'string'},
+    theme: {type: 'string'},
   },
   allowUnknownFlags: false,
 });
@@ -79,7 +97,7 @@ function run(arg: string | undefined, announce?: string): void {
   process.stdout.write(headlessOutput(session, dumps, cli.flags.json));
 }
 
-function main(): void {
+function main(): Promise<void> | void {
   const [mode, ...rest] = cli.input;
   switch (mode) {
     case 'run':
@@ -99,10 +117,32 @@ function main(): void {
       return;
     default: {
       if (rest.length > 0) die(`unknown command "${mode}", expected a scenario or one of: run, check, list (see --help)`);
-      // The dashboard is not part of this build yet: run the scenario headless and say so.
-      return run(mode ?? DEFAULT_SCENARIO, 'kmemscope: the dashboard is not built yet; running "%s" headless for %d ticks (see kmemscope --help)');
+      const arg = mode ?? DEFAULT_SCENARIO;
+      const options = dashboardOptions();
+      const notTty = !process.stdout.isTTY ? 'stdout' : !process.stdin.isTTY ? 'stdin' : null;
+      if (notTty) return run(arg, `kmemscope: ${notTty} is not a terminal; running "%s" headless for %d ticks (see kmemscope --help)`);
+      return dashboard(arg, options);
     }
   }
+}
+
+function dashboardOptions(): {speed: number; theme: AppProps['theme']; noColor: boolean} {
+  const {speed: rawSpeed = speedName(DEFAULT_SPEED), theme = 'default'} = cli.flags;
+  const speed = SPEEDS.find((s) => speedName(s) === rawSpeed);
+  if (speed === undefined) die(`--speed "${rawSpeed}" is not a speed, expected ticks per second (one of ${SPEED_NAMES})`);
+  if (!THEMES.includes(theme as AppProps['theme'])) die(`--theme "${theme}" is not a theme, expected ${THEMES.join(' or ')}`);
+  // https://no-color.org: set and not empty.
+  return {speed, theme: theme as AppProps['theme'], noColor: (process.env.NO_COLOR ?? '') !== ''};
+}
+
+async function dashboard(arg: string, options: ReturnType<typeof dashboardOptions>): Promise<void> {
+  const session = load(arg);
+  // React's production build unless told otherwise: its development build checks and times every render
+  // (about a tenth of a frame). It reads NODE_ENV when it loads, which is here, not at the top: the headless
+  // modes need neither React nor Ink.
+  process.env.NODE_ENV ??= 'production';
+  const [{runDashboard}, {App}] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/App.js')]);
+  runDashboard({session, app: App, ...options});
 }
 
 // A reader that goes away (kmemscope run ... | head) is not an error: stop quietly, as cat does.
@@ -111,9 +151,13 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-try {
-  main();
-} catch (e) {
+function internalError(e: unknown): never {
   process.stderr.write(`kmemscope: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(70);
+}
+
+try {
+  main()?.catch(internalError);
+} catch (e) {
+  internalError(e);
 }

@@ -8,6 +8,7 @@
 import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {bootBench} from './boot.js';
+import {DASHBOARD_FIGURES, dashboardBench} from './dashboard.js';
 import type {Figure} from './figure.js';
 import {pageAllocBench} from './page-alloc.js';
 import {CALLS_FIGURE, SCENARIO_TICKS_PER_S_MIN, scenarioBenches} from './scenarios.js';
@@ -26,6 +27,7 @@ const BENCHES: readonly Bench[] = [
   {name: 'kmalloc', figures: ['kmalloc_ops_per_s'], run: kmallocBench},
   {name: 'kmem_cache', figures: ['kmem_cache_ops_per_s'], run: kmemCacheBench},
   {name: 'vmalloc', figures: ['vmalloc_region_1g_4k_bytes', 'vmalloc_64k_ops_per_s'], run: vmallocBench},
+  {name: 'dashboard', figures: DASHBOARD_FIGURES, run: dashboardBench},
   // One per shipped scenario: scenario_<name> gives scenario_<name>_ticks_per_s (tour also scenario_tour_calls_per_s).
   ...scenarioBenches(),
 ];
@@ -40,6 +42,9 @@ const BUDGETS: Readonly<Record<string, {min?: number; max?: number}>> = {
   vmalloc_64k_ops_per_s: {min: 200_000},
   vmalloc_region_1g_4k_bytes: {max: 64 * 2 ** 20},
   [CALLS_FIGURE]: {min: 2_000_000},
+  render_frame_ms: {max: 50},
+  step_back_ms: {max: 100},
+  render_frame_8g_vs_256m: {max: 2},
   // Every scenario_<name>_ticks_per_s: at least 100 k ticks/s.
   ...Object.fromEntries(BENCHES.flatMap((b) => b.figures.filter((f) => f.startsWith('scenario_') && f.endsWith('_ticks_per_s'))).map((f) => [f, {min: SCENARIO_TICKS_PER_S_MIN}])),
 };
@@ -67,6 +72,8 @@ function parent(wanted: readonly string[]): number {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 20,
+      // React's production build, as the dashboard runs it (cli.tsx); no other bench loads React.
+      env: {...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production'},
     });
     if (r.status !== 0) {
       log(`bench ${b.name} failed (exit ${r.status ?? r.signal})`);

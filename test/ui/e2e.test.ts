@@ -1,0 +1,257 @@
+// The dashboard in a real terminal: tmux runs a shell, the shell runs kmemscope, and the test types keys
+// (send-keys) and reads the screen (capture-pane -p), as a lecturer would type and look.
+//
+// Every wait polls the screen against a deadline (never a fixed sleep), so a loaded 2-core machine makes the test
+// slower, not flaky. A failed wait shows the last screen it saw.
+//
+// The real binary (dist/cli.js, rebuilt first when a source file is newer): start, pause, step, step back, a kcall
+// on the command line, resize smaller and larger, the three screen sizes of a lecture room, q. Scenario notes that
+// pause the run can appear whenever the run moves; before each key the test dismisses one that is showing.
+// A stand-in App (stand-in-dashboard.tsx, run with tsx): the ways out the real App cannot be made to take on
+// purpose - SIGTERM, SIGHUP, SIGINT, a key handler and a render that throw - each must leave the shell's screen as
+// it was, with the right exit code.
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const WHY_SKIPPED = ' (SKIPPED: tmux is not installed; apt-get install -y tmux)';
+// Said on stderr too: a reporter that folds skipped files away would hide the reason in the tests' names.
+if (!HAS_TMUX) console.warn(`test/ui/e2e.test.ts:${WHY_SKIPPED}`);
+const PROMPT = 'e2e$ ';
+/** Screens captured at the lecture-room sizes go here when set, for a look by eye. */
+const SCREENS_DIR = process.env.KMEMSCOPE_E2E_SCREENS;
+
+/** The environment the tmux server and everything in it inherit: no CI variables (Ink would print only its last frame). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (k !== 'CI' && !k.startsWith('CI_') && k !== 'NO_COLOR') env[k] = v;
+  return {...env, TERM: 'xterm-256color'};
+}
+
+let servers = 0;
+
+/** One tmux server of our own (its own socket), one session in it running a plain shell in ROOT. */
+class Terminal {
+  private readonly socket = `kmemscope-e2e-${process.pid}-${++servers}`;
+  private readonly target = 'e2e';
+
+  constructor(columns: number, rows: number) {
+    this.tmux('new-session', '-d', '-s', this.target, '-x', String(columns), '-y', String(rows), '-c', ROOT, `env PS1='${PROMPT}' sh -i`);
+    this.tmux('set-option', '-t', this.target, 'status', 'off');
+  }
+
+  tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', env: cleanEnv()});
+  }
+
+  /** Keys by tmux name (Space, Enter, C-c, q ...). */
+  keys(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.target, ...keys);
+  }
+
+  /** Text typed literally. */
+  type(text: string): void {
+    this.tmux('send-keys', '-t', this.target, '-l', text);
+  }
+
+  /** A command line typed into the shell once it prompts (typed earlier, the terminal would echo it before the prompt), and its exit code echoed after it. */
+  async run(command: string): Promise<void> {
+    await this.until('the prompt', (s) => s.trimEnd().endsWith(PROMPT.trimEnd()));
+    this.type(`${command}; echo "exit=$?"`);
+    this.keys('Enter');
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.target).replace(/\n$/, '');
+  }
+
+  resize(columns: number, rows: number): void {
+    this.tmux('resize-window', '-t', this.target, '-x', String(columns), '-y', String(rows));
+  }
+
+  /** The process the shell is running in the foreground (the dashboard), by its id. */
+  foregroundPid(): number {
+    const shell = this.tmux('display-message', '-p', '-t', this.target, '#{pane_pid}').trim();
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], {encoding: 'utf8'}).trim().split(/\s+/).filter(Boolean);
+    if (children.length !== 1) throw new Error(`expected one process under the shell, found ${children.length}: ${children.join(' ')}`);
+    return Number(children[0]);
+  }
+
+  /** Poll the screen until `ok` holds; fail with what was awaited and the last screen. */
+  async until(what: string, ok: (screen: string) => boolean, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let screen = '';
+    for (;;) {
+      screen = this.screen();
+      if (ok(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; the screen was:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  }
+
+  close(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], {env: cleanEnv()});
+  }
+}
+
+const lines = (screen: string) => screen.split('\n');
+/** The tick the header shows. */
+function tickOf(screen: string): number {
+  const m = /\btick (\d+)\b/.exec(lines(screen)[0]);
+  if (!m) throw new Error(`no tick in the header:\n${screen}`);
+  return Number(m[1]);
+}
+const NOTE = /Note at tick \d+/;
+
+/** The shell is back: the dashboard's screen is gone, the command line and its exit code are there, then a prompt. */
+function shellIsBack(screen: string, command: string, code: number): boolean {
+  const l = lines(screen).map((x) => x.trimEnd());
+  const at = l.findIndex((x) => x.includes(command));
+  return at >= 0 && l.slice(at + 1).some((x) => x === `exit=${code}`) && l.some((x, i) => i > at && x === PROMPT.trimEnd());
+}
+
+describe.skipIf(!HAS_TMUX)(`the real dashboard in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+  let term: Terminal;
+  const command = 'node dist/cli.js tour --speed 1';
+
+  /** Dismiss a scenario note if one is showing (the run is paused; any key goes on). */
+  async function dismissNote(): Promise<void> {
+    if (!NOTE.test(term.screen())) return;
+    term.keys('z');
+    await term.until('the note to go', (s) => !NOTE.test(s));
+  }
+
+  beforeAll(() => {
+    buildIfStale();
+    term = new Terminal(160, 50);
+  }, 180_000);
+  afterAll(() => term?.close());
+
+  test('starts full screen: the header shows the scenario and the tick, the footer the keys', async () => {
+    await term.run(command);
+    const s = await term.until('the header', (s) => /^ kmemscope {2}tour {2}tick \d+/.test(lines(s)[0]));
+    expect(lines(s)).toHaveLength(50);
+    expect(s).not.toContain(command); // the alternate screen: the shell's lines are not under the dashboard
+    expect(lines(s).at(-1)).toMatch(/q\/C-c quit/);
+  });
+
+  test('space pauses: the header says paused', async () => {
+    await dismissNote();
+    term.keys('Space');
+    await term.until('running', (s) => lines(s)[0].includes('running'));
+    term.keys('Space');
+    await term.until('paused', (s) => lines(s)[0].includes('paused'));
+  });
+
+  test('n steps one tick, b steps back one', async () => {
+    await dismissNote();
+    const t = tickOf(term.screen());
+    term.keys('n');
+    await term.until(`tick ${t + 1}`, (s) => tickOf(s) === t + 1);
+    await dismissNote();
+    term.keys('b');
+    await term.until(`tick ${t} again`, (s) => tickOf(s) === t);
+    expect(lines(term.screen())[0]).toContain('paused');
+  });
+
+  test('a kcall on the command line shows its result', async () => {
+    await dismissNote();
+    term.keys(':');
+    await term.until("the command line", (s) => /^ @cpu\d+:\w+ :/m.test(s));
+    term.type('kmalloc(5000, GFP_ATOMIC)');
+    term.keys('Enter');
+    await term.until('the result', (s) => /kmalloc\(5000, GFP_ATOMIC\)\s+=>\s+0x[0-9a-f]+/.test(s));
+  });
+
+  test('smaller than the minimum: a message says how big the terminal must be; larger: the dashboard again', async () => {
+    term.resize(60, 20);
+    const s = await term.until('the too-small message', (s) => /at least \d+x\d+/.test(s));
+    const [, cols, rows] = /at least (\d+)x(\d+)/.exec(s)!.map(Number);
+    expect(60 < cols || 20 < rows).toBe(true);
+    expect(s).toContain('60x20');
+    term.resize(160, 50);
+    const big = await term.until('the dashboard at 160x50', (s) => /^ kmemscope {2}tour {2}tick \d+/.test(lines(s)[0]) && !/at least/.test(s));
+    expect(lines(big)).toHaveLength(50);
+    expect(lines(big).at(-1)).toMatch(/q\/C-c quit/);
+  });
+
+  test.each([
+    [80, 24],
+    [120, 40],
+    [200, 60],
+  ])('at %ix%i the header is the first line and the footer the last', async (columns, rows) => {
+    term.resize(columns, rows);
+    const s = await term.until(`the dashboard at ${columns}x${rows}`, (s) => {
+      const l = lines(s);
+      return l.length === rows && /^ kmemscope {2}tour {2}tick \d+/.test(l[0]) && /^ space pause/.test(l[rows - 1]);
+    });
+    if (SCREENS_DIR) {
+      mkdirSync(SCREENS_DIR, {recursive: true});
+      writeFileSync(join(SCREENS_DIR, `dashboard-${columns}x${rows}.txt`), s);
+      writeFileSync(join(SCREENS_DIR, `dashboard-${columns}x${rows}.ansi`), term.tmux('capture-pane', '-p', '-e', '-t', 'e2e'));
+    }
+    // Every line fits: nothing wrapped onto the next line (the last column is kept free).
+    for (const l of lines(s)) expect(l.trimEnd().length).toBeLessThan(columns);
+  });
+
+  test('q quits: the process exits 0 and the shell is back as it was', async () => {
+    term.resize(160, 50);
+    await dismissNote();
+    term.keys('q');
+    const s = await term.until('the shell', (s) => shellIsBack(s, command, 0));
+    expect(s).not.toMatch(/kmemscope {2}tour {2}tick/);
+  });
+});
+
+describe.skipIf(!HAS_TMUX)(`the dashboard's ways out, with a stand-in App${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+  const command = 'node --import tsx test/ui/stand-in-dashboard.tsx tour';
+  let term: Terminal | undefined;
+  afterEach(() => term?.close());
+
+  /** A terminal of its own per case, the stand-in running in it. */
+  async function start(): Promise<Terminal> {
+    term = new Terminal(100, 30);
+    await term.run(command);
+    await term.until('the stand-in', (s) => /^stand-in {2}tour {2}tick \d+/.test(lines(s)[0]));
+    return term;
+  }
+
+  const signal = (name: NodeJS.Signals) => (t: Terminal) => void process.kill(t.foregroundPid(), name);
+  const cases: readonly (readonly [string, number, string | null, (t: Terminal) => void])[] = [
+    ['Ctrl-C', 0, null, (t) => t.keys('C-c')],
+    ['SIGTERM', 143, null, signal('SIGTERM')],
+    ['SIGHUP', 129, null, signal('SIGHUP')],
+    ['SIGINT', 130, null, signal('SIGINT')],
+    ['a key handler that throws', 70, 'kmemscope: the dashboard crashed: a key handler went wrong', (t) => t.keys('x')],
+    ['a render that throws', 70, 'kmemscope: the dashboard crashed: a render went wrong', (t) => t.keys('r')],
+  ];
+  test.each(cases)('%s: the shell is back, exit %i', async (_, code, message, end) => {
+    const t = await start();
+    end(t);
+    const s = await t.until(`the shell and exit=${code}`, (s) => shellIsBack(s, command, code));
+    expect(s).not.toContain('stand-in  tour');
+    const l = lines(s).map((x) => x.trimEnd());
+    const at = l.indexOf(`exit=${code}`);
+    // One line and no more between the command and its exit code: the message, or nothing.
+    expect(l.slice(l.findIndex((x) => x.includes(command)) + 1, at)).toEqual(message === null ? [] : [message]);
+  });
+});
+
+/** Build dist/ when any file under source/ is newer than dist/cli.js (npm test builds first; a lone vitest run may not). */
+function buildIfStale(): void {
+  const built = (() => {
+    try {
+      return statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, {withFileTypes: true}).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  if (newest(join(ROOT, 'source')) <= built) return;
+  const r = spawnSync('npm', ['run', 'build'], {cwd: ROOT, encoding: 'utf8'});
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+}
