@@ -7,6 +7,7 @@
 // The real binary (dist/cli.js, rebuilt first when a source file is newer): start, pause, step, step back, a kcall
 // on the command line, resize smaller and larger, the three screen sizes of a lecture room, q. Scenario notes that
 // pause the run can appear whenever the run moves; before each key the test dismisses one that is showing.
+// Colours: some by default, none with NO_COLOR=1 (bold and inverse stay).
 // A stand-in App (stand-in-dashboard.tsx, run with tsx): the ways out the real App cannot be made to take on
 // purpose - SIGTERM, SIGHUP, SIGINT, a key handler and a render that throw - each must leave the shell's screen as
 // it was, with the right exit code.
@@ -203,6 +204,40 @@ describe.skipIf(!HAS_TMUX)(`the real dashboard in tmux${HAS_TMUX ? '' : WHY_SKIP
     term.keys('q');
     const s = await term.until('the shell', (s) => shellIsBack(s, command, 0));
     expect(s).not.toMatch(/kmemscope {2}tour {2}tick/);
+  });
+});
+
+describe.skipIf(!HAS_TMUX)(`colours in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+  let term: Terminal | undefined;
+  beforeAll(buildIfStale, 180_000);
+  afterEach(() => term?.close());
+
+  /** The SGR colour codes (foreground and background) on the dashboard's screen. */
+  async function coloursOf(command: string): Promise<Set<string>> {
+    term = new Terminal(160, 50);
+    await term.run(command);
+    await term.until('the dashboard', (s) => /^ kmemscope {2}tour {2}tick \d+/.test(lines(s)[0]));
+    const screen = term.tmux('capture-pane', '-p', '-e', '-t', 'e2e');
+    const colours = new Set<string>();
+    for (const [, params] of screen.matchAll(/\x1b\[([0-9;]*)m/g)) {
+      const p = params.split(';');
+      for (let i = 0; i < p.length; i++) {
+        if (p[i] === '38' || p[i] === '48') {
+          const n = p[i + 1] === '5' ? 3 : 5;
+          colours.add(p.slice(i, i + n).join(';'));
+          i += n - 1;
+        } else if (/^(3[0-7]|4[0-7]|9[0-7]|10[0-7])$/.test(p[i])) colours.add(p[i]);
+      }
+    }
+    term.keys('q');
+    await term.until('the shell', (s) => shellIsBack(s, command, 0));
+    return colours;
+  }
+
+  test('in colour by default; NO_COLOR=1: none at all', async () => {
+    expect((await coloursOf('node dist/cli.js tour')).size).toBeGreaterThan(2);
+    term?.close();
+    expect([...(await coloursOf('NO_COLOR=1 node dist/cli.js tour'))]).toEqual([]);
   });
 });
 
