@@ -12,7 +12,7 @@
 // purpose - SIGTERM, SIGHUP, SIGINT, a key handler and a render that throw - each must leave the shell's screen as
 // it was, with the right exit code.
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 
@@ -39,9 +39,12 @@ class Terminal {
   private readonly socket = `kmemscope-e2e-${process.pid}-${++servers}`;
   private readonly target = 'e2e';
 
+  private readonly socketPath: string;
+
   constructor(columns: number, rows: number) {
     this.tmux('new-session', '-d', '-s', this.target, '-x', String(columns), '-y', String(rows), '-c', ROOT, `env PS1='${PROMPT}' sh -i`);
     this.tmux('set-option', '-t', this.target, 'status', 'off');
+    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
   }
 
   tmux(...args: string[]): string {
@@ -93,8 +96,10 @@ class Terminal {
     }
   }
 
+  /** The server and its socket file (tmux leaves the file behind). */
   close(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], {env: cleanEnv()});
+    rmSync(this.socketPath, {force: true});
   }
 }
 
