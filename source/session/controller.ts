@@ -307,6 +307,8 @@ export class Controller {
     if (!p.ok) return `error: ${p.error.message}`;
     const out: string[] = [];
     for (const s of p.stmts) {
+      // The event log shows the call before what the kernel prints while it runs.
+      this.session.machine.log(s.cpu ?? i.cpu, 'info', `kcall @cpu${s.cpu ?? i.cpu}:${s.context ?? i.context}: ${s.text.replace(/^@\S+\s+/, '')}`);
       const r = execStmt(this.session.machine, s, this.session.env, {cpu: i.cpu, context: i.context, comm: 'kcall'});
       out.push(r.ok ? r.text : `error: ${r.error.message}`);
       this.session.recordCommand(s.text, r.ok ? r.text : null, r.ok ? '' : r.error.message);

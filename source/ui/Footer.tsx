@@ -1,13 +1,15 @@
 import {Box, Text} from 'ink';
-import {KEYMAP, keyLabel} from './keymap.js';
+import {FOOTER_FIRST, KEYMAP, keyLabel} from './keymap.js';
 import {useTheme} from './use-theme.js';
 
 type Props = {readonly width: number};
 
-/** The keys, always on screen: the bindings with a footer label, in table order; ? has the rest. */
+/** The keys, always on screen: quit and help first, then the bindings with a footer label in table order; ? has the rest. */
 export function Footer({width}: Props) {
   const t = useTheme();
-  const items = KEYMAP.filter((b) => b.footer).map((b) => ({keys: b.keys.map(keyLabel).join('/'), label: b.footer as string}));
+  const shown = KEYMAP.filter((b) => b.footer);
+  const ordered = [...shown.filter((b) => FOOTER_FIRST.includes(b.action)).sort((a, b) => FOOTER_FIRST.indexOf(a.action) - FOOTER_FIRST.indexOf(b.action)), ...shown.filter((b) => !FOOTER_FIRST.includes(b.action))];
+  const items = ordered.map((b) => ({keys: b.keys.map(keyLabel).join('/'), label: b.footer as string}));
   return (
     <Box width={width} height={1}>
       <Text wrap="truncate-end">

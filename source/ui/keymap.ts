@@ -27,6 +27,9 @@ export type Action =
 
 export type Binding = {readonly action: Action; readonly keys: readonly string[]; readonly help: string; readonly footer?: string};
 
+/** The footer shows these first, so a narrow terminal never cuts them off. */
+export const FOOTER_FIRST: readonly Action[] = ['quit', 'help'];
+
 export const KEYMAP: readonly Binding[] = [
   {action: 'toggle', keys: ['space'], help: 'pause / resume', footer: 'pause'},
   {action: 'step', keys: ['n', 'right'], help: 'step one tick', footer: 'step'},

@@ -18,8 +18,12 @@ export type Layout =
       readonly panes: Readonly<Record<PaneId, Rect>>;
     };
 
-/** The fixed lines: header, status/command line, footer. */
-export const CHROME_ROWS = 3;
+/**
+ * The fixed lines: header, status/command line, footer - and one row left empty at the bottom: a frame as tall as
+ * the terminal makes Ink clear the whole screen on every frame (flicker); one row shorter, it rewrites only the
+ * lines that changed.
+ */
+export const CHROME_ROWS = 4;
 
 /** `want`: the rows the CPU pane and the TLB pane would like (their CPUs, workloads, borders and titles). */
 export function layout(columns: number, rows: number, want: {readonly cpus: number; readonly tlb: number}): Layout {

@@ -79,8 +79,10 @@ export function runDashboard(opts: DashboardOptions): void {
       stdin,
       stderr,
       exitOnCtrlC: false,
-      // Only the lines that changed are rewritten: less to send, nothing to flicker on a slow terminal.
-      incrementalRendering: true,
+      // Ink 6.8's incremental mode (only changed lines rewritten) misplaces lines once a frame is shorter than the
+      // terminal (a header drawn twice, a border lost); the frame is kept a row short so Ink never clears the whole
+      // screen, and rewrites the frame's own lines instead.
+      incrementalRendering: false,
       // Ink holds a frame back until 1000/maxFps ms after the last one (default 30 a second: up to 33 ms). The
       // controller already limits frames to 20 a second while running; a key's frame should not wait on top.
       maxFps: MAX_FPS,

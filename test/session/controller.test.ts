@@ -206,7 +206,9 @@ describe('the command line', () => {
     expect(r.ok).toBe(true);
     expect(r.output).toMatch(/^0xffff/);
     expect(c.getSnapshot().command).toEqual(r);
-    expect(c.current.transcript.at(-1)).toMatchObject({tick: 2, kind: 'kcall', text: expect.stringContaining('kmalloc(5000, GFP_ATOMIC)  =>  0xffff')});
+    expect(c.current.transcript.filter((l) => l.kind === 'kcall').at(-1)).toMatchObject({tick: 2, text: expect.stringContaining('kmalloc(5000, GFP_ATOMIC)  =>  0xffff')});
+    // The event pane's log names the call, where it ran, before what the kernel printed.
+    expect(c.current.machine.events.all().at(-1)).toMatchObject({tick: 2, cpu: 0, kind: 'info', text: 'kcall @cpu0:hardirq: kmalloc(5000, GFP_ATOMIC)'});
   });
 
   test('mistakes are one line with the column, and change nothing', () => {
