@@ -5,7 +5,8 @@
 //
 // Time slicing: while running, each slice runs the ticks that are due at the chosen speed (flat out: as many as
 // fit in SLICE_MS), then yields, so keys and frames are never starved. Listeners hear of changes at most every
-// FRAME_MS while running (20 frames a second), and at once after a key.
+// FRAME_MS while running (a frame costs some 25 ms to draw at 160x50, so this gives just over 20 a second), and
+// at once after a key.
 // Step back: snapshots of the whole session every SNAPSHOT_EVERY ticks, thinned to every other one when there are
 // more than MAX_SNAPSHOTS (so memory stays bounded and older history is sparser); a step back restores the
 // nearest snapshot at or before the target and runs forward to it, replaying the inputs.
@@ -18,8 +19,8 @@ import {buildViewModel, type ViewModel} from './view-model.js';
 /** Ticks per second a user can pick with + and -; Infinity is flat out. */
 export const SPEEDS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, Infinity];
 export const DEFAULT_SPEED = 10;
-export const SLICE_MS = 12;
-export const FRAME_MS = 50;
+export const SLICE_MS = 6;
+export const FRAME_MS = 30;
 export const SNAPSHOT_EVERY = 50;
 export const MAX_SNAPSHOTS = 40;
 export const RECENT_SNAPSHOTS = 20;
