@@ -78,6 +78,6 @@ export function eventsContent(events: readonly EventView[], width: number, rows:
     const n = shown.filter((x) => x.e === shown[0].e).length;
     lines.splice(0, n, ...top.slice(0, n - 1), [...top[n - 1], span(' …', 'more')]);
   }
-  const info = back > 0 ? `${back} line${back === 1 ? '' : 's'} back` : `${events.length} events`;
+  const info = back > 0 ? `${back} line${back === 1 ? '' : 's'} back` : `${events.length} event${events.length === 1 ? '' : 's'}`;
   return {lines, info};
 }
