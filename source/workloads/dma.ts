@@ -19,7 +19,7 @@ import {arrivals, sample} from './dist.js';
 import {MinHeap} from './heap.js';
 import type {DmaSpec} from './spec.js';
 import type {System, Task} from './system.js';
-import {Workload} from './workload.js';
+import {ModuleWorkload} from './workload.js';
 
 /** A streaming buffer in flight: its first pfn, and whether it came from the boot-time pool. */
 type Buffer = {readonly pfn: number; readonly pool: boolean};
@@ -29,7 +29,7 @@ const QUEUE_DEPTH = 256;
 /** dev_warn_ratelimited(): at most one failure line per this many ticks (5 s at 200 ms a tick). */
 const WARN_INTERVAL = 25;
 
-export class DmaWorkload extends Workload<DmaSpec> {
+export class DmaWorkload extends ModuleWorkload<DmaSpec> {
   /** First pfns of the coherent ring's blocks. */
   private ring: number[] = [];
   /** Pool blocks not in use, and how many blocks the pool owns in all (boot only). */
@@ -124,21 +124,10 @@ export class DmaWorkload extends Workload<DmaSpec> {
     if (t && t.state === 'S' && (this.pending > 0 || this.inflight.peekKey() <= sys.tick)) sys.wake(t);
   }
 
-  override runTask(sys: System, task: Task): void {
-    switch (task.role) {
-      case 'probe':
-        return this.probeStep(sys, task);
-      case 'remove':
-        return this.removeStep(sys, task);
-      case 'worker':
-        return this.workerStep(sys, task);
-    }
-  }
-
   // ---- probe and remove -----------------------------------------------------------------------------------
 
   /** Probe: the ring, one block per call; a call that slept in direct reclaim goes on when the task wakes. */
-  private probeStep(sys: System, task: Task): void {
+  protected probeStep(sys: System, task: Task): void {
     if (!this.bootRing) {
       if (!this.takeRing(sys, this.taskCtx(task), task)) {
         sys.exit(task);
@@ -179,7 +168,7 @@ export class DmaWorkload extends Workload<DmaSpec> {
     for (const pfn of this.ring.splice(0).reverse()) this.freeBlock(sys, ctx, pfn, this.spec.ring.order);
   }
 
-  private removeStep(sys: System, task: Task): void {
+  protected removeStep(sys: System, task: Task): void {
     const ctx = this.taskCtx(task);
     for (const b of this.inflight.drain()) this.putBuffer(sys, ctx, b);
     this.pending = 0;
@@ -191,7 +180,7 @@ export class DmaWorkload extends Workload<DmaSpec> {
 
   // ---- streaming buffers ----------------------------------------------------------------------------------
 
-  private workerStep(sys: System, task: Task): void {
+  protected workerStep(sys: System, task: Task): void {
     const b = this.spec.buffers;
     if (!b || this.state !== 'running') return;
     const m = sys.machine;

@@ -10,12 +10,12 @@ import {arrivals, sample} from './dist.js';
 import {MinHeap} from './heap.js';
 import type {DriverSpec} from './spec.js';
 import type {System, Task} from './system.js';
-import {kmemleakReport, type Leak, Workload} from './workload.js';
+import {kmemleakReport, type Leak, ModuleWorkload} from './workload.js';
 
 /** A request in flight: its object and the cache it came from (-1: kmalloc). */
 type Request = {readonly addr: bigint; readonly cache: number; readonly size: number; readonly tick: number; readonly by: number};
 
-export class DriverWorkload extends Workload<DriverSpec> {
+export class DriverWorkload extends ModuleWorkload<DriverSpec> {
   /** struct kmem_cache pointers, in the order the spec lists the caches. */
   private caches: bigint[] = [];
   private control: {addr: bigint; size: number}[] = [];
@@ -67,20 +67,9 @@ export class DriverWorkload extends Workload<DriverSpec> {
     }
   }
 
-  override runTask(sys: System, task: Task): void {
-    switch (task.role) {
-      case 'probe':
-        return this.probeStep(sys, task);
-      case 'remove':
-        return this.removeStep(sys, task);
-      case 'worker':
-        return this.workerStep(sys, task);
-    }
-  }
-
   // ---- probe and remove -----------------------------------------------------------------------------------
 
-  private probeStep(sys: System, task: Task): void {
+  protected probeStep(sys: System, task: Task): void {
     const m = sys.machine;
     const ctx = this.taskCtx(task);
     if (!this.probeDone) {
@@ -133,7 +122,7 @@ export class DriverWorkload extends Workload<DriverSpec> {
     this.probePid = -1;
   }
 
-  private removeStep(sys: System, task: Task): void {
+  protected removeStep(sys: System, task: Task): void {
     const ctx = this.taskCtx(task);
     const leaks = this.releaseAll(sys, ctx, this.spec.leak);
     this.state = 'stopped';
@@ -187,7 +176,7 @@ export class DriverWorkload extends Workload<DriverSpec> {
 
   // ---- requests -------------------------------------------------------------------------------------------
 
-  private workerStep(sys: System, task: Task): void {
+  protected workerStep(sys: System, task: Task): void {
     const r = this.spec.requests;
     if (!r || this.state !== 'running') return;
     const m = sys.machine;

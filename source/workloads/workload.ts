@@ -97,6 +97,31 @@ export abstract class Workload<S extends WorkloadSpec = WorkloadSpec> {
     else this.stats.slabObjects += sign;
   }
 
+  log(sys: System, cpu: number, text: string, detail: readonly string[] = []): void {
+    sys.machine.log(cpu, 'workload', text, detail);
+  }
+}
+
+/**
+ * A module-like workload (driver, DMA device): load runs probe() in a modprobe task, unload runs remove() in an
+ * rmmod task, and while loaded its worker threads serve requests. This dispatches each task's step to its role.
+ */
+export abstract class ModuleWorkload<S extends WorkloadSpec> extends Workload<S> {
+  protected abstract probeStep(sys: System, task: Task): void;
+  protected abstract removeStep(sys: System, task: Task): void;
+  protected abstract workerStep(sys: System, task: Task): void;
+
+  override runTask(sys: System, task: Task): void {
+    switch (task.role) {
+      case 'probe':
+        return this.probeStep(sys, task);
+      case 'remove':
+        return this.removeStep(sys, task);
+      case 'worker':
+        return this.workerStep(sys, task);
+    }
+  }
+
   /**
    * Can a module-like workload be loaded now? If not, say what kmod's modprobe would: a loaded module is
    * "already in kernel" (modprobe --first-time; plain modprobe returns quietly), one still unloading is busy.
@@ -114,10 +139,6 @@ export abstract class Workload<S extends WorkloadSpec = WorkloadSpec> {
     const busy = this.state === 'loading' || this.state === 'unloading';
     this.log(sys, this.cpus[0], busy ? `rmmod: ERROR: could not remove '${this.name}': Device or resource busy` : `rmmod: ERROR: Module ${this.name} is not currently loaded`);
     return false;
-  }
-
-  log(sys: System, cpu: number, text: string, detail: readonly string[] = []): void {
-    sys.machine.log(cpu, 'workload', text, detail);
   }
 }
 
