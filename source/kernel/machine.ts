@@ -8,10 +8,11 @@ import {__GFP_HIGHMEM, __GFP_NOFAIL, __GFP_ZERO, GFP_KERNEL_ACCOUNT, __GFP_NORET
 import {type AllocResult, PageAllocator} from './page-alloc/allocator.js';
 import {kswapdStep} from './page-alloc/reclaim.js';
 import {bugSplat, warnSplat} from './page-alloc/report.js';
-import {OWNER_KERNEL, OWNER_PAGECACHE, OWNER_USER, PAGE_SHIFT, PAGE_SIZE} from './page-alloc/types.js';
+import {OWNER_KERNEL, OWNER_PAGECACHE, OWNER_USER, PAGE_SIZE} from './page-alloc/types.js';
 import type {Zone} from './page-alloc/zone.js';
 import {Prng} from './prng.js';
 import {cloneState} from './snapshot.js';
+import {DirectMap} from './direct-map.js';
 import type {KmemCache} from './slab/cache.js';
 import {KMALLOC_MAX_SIZE} from './slab/geometry.js';
 import {NULL_OBJ, SlabAllocator, type SlabModel, ZERO_SIZE} from './slab/slab-allocator.js';
@@ -19,11 +20,7 @@ import {SlubModel} from './slab/slub.js';
 import {ClassicSlabModel} from './slab/slab-classic.js';
 import {Vmalloc} from './vmalloc/vmalloc.js';
 
-/** x86_64 without KASLR: the direct map (PAGE_OFFSET) and the vmemmap of 64-byte struct pages. */
-export const X86_64_PAGE_OFFSET = 0xffff888000000000n;
-export const X86_64_VMEMMAP = 0xffffea0000000000n;
-/** i386 3G/1G split: lowmem is mapped at 0xc0000000; mem_map holds 32-byte struct pages. */
-export const I386_PAGE_OFFSET = 0xc0000000n;
+export {I386_PAGE_OFFSET, X86_64_PAGE_OFFSET, X86_64_VMEMMAP} from './direct-map.js';
 
 /** i386's THREAD_SIZE_ORDER: 8 KiB kernel stacks. */
 export const I386_THREAD_SIZE_ORDER = 1;
@@ -45,11 +42,8 @@ export class Machine {
   tick = 0;
   /** kswapd runs as a task of the emulated CPUs (workloads/system.ts) rather than at the end of each tick. */
   kswapdThreads = false;
-  private readonly pageOffset: bigint;
-  private readonly memmapBase: bigint;
-  private readonly structPage: bigint;
-  /** First pfn past the direct map (max_low_pfn): on i386, HighMem pages have no permanent address. */
-  private readonly maxLowPfn: number;
+  /** Kernel addresses of physical memory: the direct map and struct pages. */
+  readonly map: DirectMap;
 
   constructor(
     readonly config: MachineConfig,
@@ -58,6 +52,7 @@ export class Machine {
     this.events = new EventLog();
     this.prng = new Prng(seed);
     this.pa = new PageAllocator(config, this.events);
+    this.map = new DirectMap(config, this.pa);
     const model: SlabModel & {attach(sa: SlabAllocator): void} =
       config.slab === 'slab' ? new ClassicSlabModel(this.pa.cpuNode) : new SlubModel(this.pa.cpuNode);
     this.slab = new SlabAllocator(
@@ -72,27 +67,8 @@ export class Machine {
       cpuNode: this.pa.cpuNode,
       profile: config.profile,
       regionBytes: config.vmalloc,
-      highMemory: (config.profile === 'i386' ? I386_PAGE_OFFSET : X86_64_PAGE_OFFSET) + BigInt(this.lowmemEndPfn() * PAGE_SIZE),
+      highMemory: this.map.highMemory,
     });
-    if (config.profile === 'x86_64') {
-      this.pageOffset = X86_64_PAGE_OFFSET;
-      this.memmapBase = X86_64_VMEMMAP;
-      this.structPage = 64n;
-      this.maxLowPfn = this.pa.nodes[this.pa.nodes.length - 1].endPfn;
-    } else {
-      this.pageOffset = I386_PAGE_OFFSET;
-      const memmap = config.reserved.find((r) => r.what.startsWith('struct pages'));
-      this.memmapBase = I386_PAGE_OFFSET + BigInt((memmap?.start ?? 0) * PAGE_SIZE);
-      this.structPage = 32n;
-      const highmem = this.pa.nodes[0].zones.find((z) => z.name === 'HighMem');
-      this.maxLowPfn = highmem && highmem.spanned > 0 ? highmem.startPfn : this.pa.nodes[0].endPfn;
-    }
-  }
-
-  /** The first pfn past lowmem (high_memory): the end of memory, or the start of HighMem on i386. */
-  private lowmemEndPfn(): number {
-    const highmem = this.pa.nodes[0].zones.find((z) => z.name === 'HighMem');
-    return highmem && highmem.spanned > 0 ? highmem.startPfn : this.pa.nodes[this.pa.nodes.length - 1].endPfn;
   }
 
   /** A complete, independent copy of the machine at this tick (for step back and replay checks). */
@@ -298,7 +274,7 @@ export class Machine {
   private objPhys(ctx: ExecContext, addr: bigint, fn: string): number | undefined {
     if (addr === 0n) return NULL_OBJ;
     if (addr === ZERO_SIZE_PTR) return ZERO_SIZE;
-    const phys = this.directMapOffset(addr);
+    const phys = this.map.physOf(addr);
     if (phys < 0) {
       this.slab.log(ctx, 'warning', `WARNING: CPU: ${ctx.cpu} PID: 0 at mm/slub.c ${fn}`, [`${fn}(0x${addr.toString(16)}) of an address which is no kernel memory`]);
       return undefined;
@@ -333,7 +309,7 @@ export class Machine {
   ksize(addr: bigint): number {
     if (addr === 0n || addr === ZERO_SIZE_PTR) return 0;
     const pfn = this.virtToPfn(addr);
-    return pfn === undefined ? 0 : this.slab.ksize(Number(addr - this.pageOffset));
+    return pfn === undefined ? 0 : this.slab.ksize(Number(addr - this.map.pageOffset));
   }
 
   kfree(ctx: ExecContext, addr: bigint): boolean {
@@ -473,45 +449,28 @@ export class Machine {
     return this.config.profile === 'x86_64' ? this.vfree(ctx, addr) : this.freePagesAddr(ctx, addr, I386_THREAD_SIZE_ORDER);
   }
 
-  // ---- addresses ------------------------------------------------------------------------------------------
+  // ---- addresses (direct-map.ts) -------------------------------------------------------------------------
 
-  /** The direct-map address of a physical address (lowmem). */
   physToVirt(phys: number): bigint {
-    return this.pageOffset + BigInt(phys);
+    return this.map.physToVirt(phys);
   }
 
-  /** page_address() of a lowmem page; undefined for HighMem (no permanent mapping). */
   pfnToVirt(pfn: number): bigint | undefined {
-    if (pfn < 0 || pfn >= this.maxLowPfn) return undefined;
-    return this.pageOffset + (BigInt(pfn) << BigInt(PAGE_SHIFT));
+    return this.map.pfnToVirt(pfn);
   }
 
   /** virt_to_pfn() for a direct-map address (any byte inside the page), or undefined. */
   virtToPfn(addr: bigint): number | undefined {
-    const phys = this.directMapOffset(addr);
+    const phys = this.map.physOf(addr);
     return phys < 0 ? undefined : Math.floor(phys / PAGE_SIZE);
   }
 
-  /** __pa() of a direct-map address of a page in a zone, or -1. One bigint subtraction (this is on every free). */
-  private directMapOffset(addr: bigint): number {
-    const off = addr - this.pageOffset;
-    if (off < 0n) return -1;
-    const phys = Number(off);
-    const pfn = Math.floor(phys / PAGE_SIZE);
-    return pfn < this.maxLowPfn && this.pa.zoneOf(pfn) ? phys : -1;
-  }
-
-  /** pfn_to_page(): the struct page pointer. */
   pfnToPage(pfn: number): bigint {
-    return this.memmapBase + BigInt(pfn) * this.structPage;
+    return this.map.pfnToPage(pfn);
   }
 
-  /** page_to_pfn() for a struct page pointer, or undefined if it is not one. */
   pageToPfn(page: bigint): number | undefined {
-    const off = page - this.memmapBase;
-    if (off < 0n || off % this.structPage !== 0n) return undefined;
-    const pfn = Number(off / this.structPage);
-    return this.pa.zoneOf(pfn) ? pfn : undefined;
+    return this.map.pageToPfn(page);
   }
 
   /** The zone a pfn is in. */
