@@ -14,6 +14,7 @@ import type {Figure} from './figure.js';
 import {pageAllocBench} from './page-alloc.js';
 import {CALLS_FIGURE, SCENARIO_TICKS_PER_S_MIN, scenarioBenches} from './scenarios.js';
 import {kmallocBench, kmemCacheBench} from './slab.js';
+import {STATE_HASH_FIGURES, stateHashBench} from './state-hash.js';
 import {vmallocBench} from './vmalloc.js';
 
 type Bench = {
@@ -30,6 +31,7 @@ const BENCHES: readonly Bench[] = [
   {name: 'vmalloc', figures: ['vmalloc_region_1g_4k_bytes', 'vmalloc_64k_ops_per_s'], run: vmallocBench},
   {name: 'dashboard', figures: DASHBOARD_FIGURES, run: dashboardBench},
   {name: 'live', figures: LIVE_FIGURES, run: liveBench},
+  {name: 'state_hash', figures: STATE_HASH_FIGURES, run: stateHashBench},
   // One per shipped scenario: scenario_<name> gives scenario_<name>_ticks_per_s (tour also scenario_tour_calls_per_s).
   ...scenarioBenches(),
 ];
@@ -49,6 +51,7 @@ const BUDGETS: Readonly<Record<string, {min?: number; max?: number}>> = {
   render_frame_8g_vs_256m: {max: 2},
   dashboard_fps_flat_out: {min: 20},
   key_latency_ms: {max: 50},
+  state_hash_ms: {max: 5},
   // Every scenario_<name>_ticks_per_s: at least 100 k ticks/s.
   ...Object.fromEntries(BENCHES.flatMap((b) => b.figures.filter((f) => f.startsWith('scenario_') && f.endsWith('_ticks_per_s'))).map((f) => [f, {min: SCENARIO_TICKS_PER_S_MIN}])),
 };
