@@ -1,42 +1,34 @@
-// The dashboard: the controller's state (useSyncExternalStore), the UI's own state (ui-state.ts), the keys
-// (keymap.ts) and the layout (layout.ts), put together. It draws what the panes are given and sends everything
-// that changes the machine to the controller; it never reaches into the kernel.
+// The dashboard: the controller's state and the view's own state (ui-store.ts), both external stores read with
+// useSyncExternalStore, the keys (key-handler.ts, shared with a replay) and the layout (layout.ts), put together.
+// It draws what the panes are given; everything that changes the machine goes to the controller.
 import {Box, type Key, useInput} from 'ink';
-import {useMemo, useRef, useState, useSyncExternalStore} from 'react';
+import {useMemo, useState, useSyncExternalStore} from 'react';
 import type {Controller} from '../session/controller.js';
 import {Footer} from './Footer.js';
 import {Header} from './Header.js';
 import {HelpOverlay} from './HelpOverlay.js';
-import {type Action, actionOf, keyName} from './keymap.js';
-import {CHROME_ROWS, layout} from './layout.js';
+import {dashboardLayout, type KeyHooks, pressKey} from './key-handler.js';
+import {type Binding, keyName} from './keymap.js';
+import {CHROME_ROWS} from './layout.js';
 import {NoteOverlay} from './NoteOverlay.js';
 import {CpuPane} from './panes/CpuPane.js';
 import {EventsPane} from './panes/EventsPane.js';
 import {FreeAreaPane} from './panes/FreeAreaPane.js';
 import {SlabPane} from './panes/SlabPane.js';
-import {slabPageRows} from './panes/slab-lines.js';
 import {TlbPane} from './panes/TlbPane.js';
 import {VmallocPane} from './panes/VmallocPane.js';
 import {orderCaches} from './slab-order.js';
 import {StatusLine} from './StatusLine.js';
 import {DEFAULT_THEME, HIGH_CONTRAST_THEME, type ThemeName, withoutColor} from './theme.js';
 import {TooSmall} from './TooSmall.js';
-import {
-  focusNext,
-  initialUiState,
-  move,
-  nextContext,
-  nextCpu,
-  nextSort,
-  openInput,
-  type PaneId,
-  toggle,
-  typeKey,
-  type UiContext,
-  type UiState,
-} from './ui-state.js';
+import {type PaneId} from './ui-state.js';
+import {UiStore} from './ui-store.js';
 import {ThemeContext} from './use-theme.js';
 import {useTerminalSize} from './use-terminal-size.js';
+
+/** What the chrome shows besides the session: a badge in the header, a notice in the status line. */
+export type ChromeStatus = {readonly badge: string | null; readonly notice: {readonly text: string; readonly tone: 'ok' | 'warn' | 'bad'} | null};
+export type StatusSource = {subscribe(listener: () => void): () => void; getSnapshot(): ChromeStatus};
 
 export type AppProps = {
   readonly controller: Controller;
@@ -45,10 +37,17 @@ export type AppProps = {
   readonly onQuit: () => void;
   /** The terminal size; by default the real terminal's, followed live. */
   readonly size?: {readonly columns: number; readonly rows: number};
+  /** The view's state (focus, scrolling, the command line); by default the App's own. */
+  readonly ui?: UiStore;
+  /** false: the App reads no keys (a replay feeds recorded keys through pressKey and reads the viewer's itself). */
+  readonly keys?: boolean;
+  /** A recorder's hooks (r, m and every key). */
+  readonly hooks?: KeyHooks;
+  /** A recorder's or a replay's badge and notices. */
+  readonly status?: StatusSource;
+  /** The keys the footer and the help show (a replay has its own). */
+  readonly keymap?: readonly Binding<string>[];
 };
-
-/** Rows the CPU pane would like: borders, a title, its CPUs, a header and the workloads. */
-const cpuRowsWanted = (cpus: number, workloads: number) => 2 + cpus + (workloads ? 2 + workloads : 0);
 
 /** The Key flags one character of a batch stands for. */
 function charKey(key: Key, ch: string): Key {
@@ -62,121 +61,36 @@ function charKey(key: Key, ch: string): Key {
   };
 }
 
-export function App({controller, theme, noColor, onQuit, size}: AppProps) {
+const NO_STATUS: StatusSource = {subscribe: () => () => {}, getSnapshot: () => NO_CHROME};
+const NO_CHROME: ChromeStatus = {badge: null, notice: null};
+
+export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys = true, hooks, status = NO_STATUS, keymap}: AppProps) {
   const state = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  const [ownUi] = useState(() => new UiStore());
+  const store = givenUi ?? ownUi;
+  const ui = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const chrome = useSyncExternalStore(status.subscribe, status.getSnapshot);
   const terminal = useTerminalSize();
   const {columns, rows} = size ?? terminal;
   const vm = controller.viewModel();
-  const [ui, setUi] = useState<UiState>(initialUiState);
-  // Keys can arrive faster than React renders: each handler works on the latest state, never a stale one.
-  const uiRef = useRef(ui);
-  const set = (next: UiState) => {
-    uiRef.current = next;
-    setUi(next);
-  };
-  const lay = layout(columns, rows, {cpus: cpuRowsWanted(vm.cpus.length, vm.workloads.length), tlb: 5 + vm.cpus.length});
+  const lay = dashboardLayout(controller, columns, rows);
   const slabRows = useMemo(() => orderCaches(vm.slabs, ui.sort, ui.filter), [vm.slabs, ui.sort, ui.filter]);
   const themeValue = useMemo(() => {
     const t = theme === 'high-contrast' ? HIGH_CONTRAST_THEME : DEFAULT_THEME;
     return noColor ? withoutColor(t) : t;
   }, [theme, noColor]);
 
-  const page = (p: PaneId) => {
-    if (lay.tooSmall) return 1;
-    const box = lay.panes[p];
-    // The slab table's rows depend on whether the selected cache's detail takes the lower part.
-    if (p === 'slabs') return Math.max(1, slabPageRows({caches: controller.viewModel().slabs, selected: uiRef.current.detail ? uiRef.current.selected : null, width: box.width, height: box.height}));
-    return Math.max(1, box.height - 4);
-  };
-  const ctx = (): UiContext => ({
-    slabRows: orderCaches(controller.viewModel().slabs, uiRef.current.sort, uiRef.current.filter).map((c) => c.name),
-    page: {free: page('free'), slabs: page('slabs'), vmalloc: page('vmalloc'), tlb: page('tlb'), cpus: page('cpus'), events: page('events')},
-    nrCpus: controller.viewModel().cpus.length,
-  });
-
-  const act = (a: Action) => {
-    const s = uiRef.current;
-    switch (a) {
-      case 'quit':
-        return onQuit();
-      case 'toggle':
-        return controller.toggle();
-      case 'step':
-        return controller.step(1);
-      case 'step100':
-        return controller.step(100);
-      case 'back':
-        return controller.stepBack(1);
-      case 'faster':
-        return controller.faster();
-      case 'slower':
-        return controller.slower();
-      case 'focusNext':
-        return set(focusNext(s, 1));
-      case 'focusPrev':
-        return set(focusNext(s, -1));
-      case 'up':
-        return set(move(s, -1, ctx()));
-      case 'down':
-        return set(move(s, 1, ctx()));
-      case 'pageUp':
-        return set(move(s, -page(s.focus), ctx()));
-      case 'pageDown':
-        return set(move(s, page(s.focus), ctx()));
-      case 'sort':
-        return set(nextSort(s));
-      case 'filter':
-        return set(openInput(s, 'filter'));
-      case 'select': {
-        if (s.focus !== 'slabs') return;
-        const first = ctx().slabRows[0] ?? null;
-        return set(toggle(s.selected === null ? {...s, selected: first} : s, 'detail'));
-      }
-      case 'types':
-        return set(toggle(s, 'byType'));
-      case 'cpu':
-        return set(nextCpu(s, ctx().nrCpus));
-      case 'context':
-        return set(nextContext(s));
-      case 'command':
-        return set(openInput(s, 'command'));
-      case 'help':
-        return set(toggle(s, 'help'));
-    }
-  };
-
+  const target = {controller, ui: store, size: () => size ?? terminal, onQuit, ...(hooks ? {hooks} : {})};
   const onKey = (input: string, key: Key): void => {
-    const name = keyName(input, key);
-    const s = uiRef.current;
     // Keys typed faster than they are read, or pasted, arrive together ("nnb", ":kfree(p)\r"): each is a key of
     // its own, in order, so none is lost and Enter inside a paste still runs the line.
     if (!key.ctrl && !key.meta && [...input].length > 1) {
       for (const ch of input) onKey(ch === '\r' || ch === '\n' ? '' : ch, charKey(key, ch));
       return;
     }
-    if (name === 'ctrl-c') return onQuit();
-    // A pausing note, or the help, takes the next key (q still quits).
-    if (controller.getSnapshot().note) {
-      if (name === 'q' && s.mode === 'keys') return onQuit();
-      controller.dismissNote();
-      // Space goes on with the run; any other key only closes the note.
-      if (name === 'space') controller.play();
-      return;
-    }
-    if (s.help) {
-      if (name === 'q') return onQuit();
-      return set(toggle(s, 'help'));
-    }
-    if (s.mode !== 'keys') {
-      const r = typeKey(s, name, input);
-      set(r.state);
-      if (r.run !== undefined) controller.command(r.run, s.cpu, s.context);
-      return;
-    }
-    const a = actionOf(name);
-    if (a) act(a);
+    pressKey(target, keyName(input, key), input);
   };
-  useInput(onKey);
+  useInput(onKey, {isActive: keys});
 
   if (lay.tooSmall) return <TooSmall columns={columns} rows={rows} />;
   const width = columns - 1;
@@ -190,7 +104,7 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
     <EventsPane {...p.events} focused={focused('events')} events={vm.events} scroll={ui.scroll.events} />
   );
   const body = ui.help ? (
-    <HelpOverlay width={width} height={bodyHeight} />
+    <HelpOverlay width={width} height={bodyHeight} {...(keymap ? {keymap} : {})} />
   ) : (
     <Box flexDirection="column" width={width} height={bodyHeight}>
       <Box flexDirection="row">
@@ -219,10 +133,18 @@ export function App({controller, theme, noColor, onQuit, size}: AppProps) {
   return (
     <ThemeContext.Provider value={themeValue}>
       <Box flexDirection="column" width={width}>
-        <Header header={vm.header} running={state.running} speed={state.speed} width={width} />
+        <Header header={vm.header} running={state.running} speed={state.speed} width={width} badge={chrome.badge} />
         {body}
-        <StatusLine width={width} mode={ui.mode} draft={ui.draft} cpu={ui.cpu} context={ui.context} command={state.command} />
-        <Footer width={width} />
+        <StatusLine
+          width={width}
+          mode={ui.mode}
+          draft={ui.draft}
+          cpu={ui.cpu}
+          context={ui.context}
+          command={state.command}
+          notice={chrome.notice ?? (ui.notice === null ? null : {text: ui.notice, tone: 'warn'})}
+        />
+        <Footer width={width} {...(keymap ? {keymap} : {})} />
       </Box>
     </ThemeContext.Provider>
   );

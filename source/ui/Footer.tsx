@@ -1,13 +1,13 @@
 import {Box, Text} from 'ink';
-import {FOOTER_FIRST, KEYMAP, keyLabel} from './keymap.js';
+import {type Binding, FOOTER_FIRST, KEYMAP, keyLabel} from './keymap.js';
 import {useTheme} from './use-theme.js';
 
-type Props = {readonly width: number};
+type Props = {readonly width: number; readonly keymap?: readonly Binding<string>[]};
 
 /** The keys, always on screen: quit and help first, then the bindings with a footer label in table order; ? has the rest. */
-export function Footer({width}: Props) {
+export function Footer({width, keymap = KEYMAP}: Props) {
   const t = useTheme();
-  const shown = KEYMAP.filter((b) => b.footer);
+  const shown = keymap.filter((b) => b.footer);
   const ordered = [...shown.filter((b) => FOOTER_FIRST.includes(b.action)).sort((a, b) => FOOTER_FIRST.indexOf(a.action) - FOOTER_FIRST.indexOf(b.action)), ...shown.filter((b) => !FOOTER_FIRST.includes(b.action))];
   const items = ordered.map((b) => ({keys: b.keys.map(keyLabel).join('/'), label: b.footer as string}));
   return (

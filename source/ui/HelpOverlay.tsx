@@ -1,13 +1,13 @@
 import {Box, Text} from 'ink';
-import {KEYMAP, keyLabel} from './keymap.js';
+import {type Binding, KEYMAP, keyLabel} from './keymap.js';
 import {useTheme} from './use-theme.js';
 
-type Props = {readonly width: number; readonly height: number};
+type Props = {readonly width: number; readonly height: number; readonly keymap?: readonly Binding<string>[]};
 
 /** Every key and what it does, from the one keymap table. */
-export function HelpOverlay({width, height}: Props) {
+export function HelpOverlay({width, height, keymap = KEYMAP}: Props) {
   const t = useTheme();
-  const rows = KEYMAP.map((b) => ({keys: b.keys.map(keyLabel).join(' '), help: b.help}));
+  const rows = keymap.map((b) => ({keys: b.keys.map(keyLabel).join(' '), help: b.help}));
   const keyWidth = Math.max(...rows.map((r) => r.keys.length)) + 2;
   const shown = rows.slice(0, Math.max(0, height - 4));
   return (

@@ -1,19 +1,22 @@
 import {Box, Text} from 'ink';
 import type {ContextName} from '../kernel/context.js';
 import type {CommandResult} from '../session/controller.js';
+import type {InputMode} from './ui-state.js';
 import {useTheme} from './use-theme.js';
 
 type Props = {
   readonly width: number;
-  readonly mode: 'keys' | 'command' | 'filter';
+  readonly mode: InputMode;
   readonly draft: string;
   readonly cpu: number;
   readonly context: ContextName;
   readonly command: CommandResult | null;
+  /** A one-line message that wins over the last command's result (recording started, a replay's divergence...). */
+  readonly notice?: {readonly text: string; readonly tone: 'ok' | 'warn' | 'bad'} | null;
 };
 
 /** The command line while it is open (with where its kcall will run), else the last command's result. */
-export function StatusLine({width, mode, draft, cpu, context, command}: Props) {
+export function StatusLine({width, mode, draft, cpu, context, command, notice}: Props) {
   const t = useTheme();
   if (mode === 'command') {
     return (
@@ -26,14 +29,21 @@ export function StatusLine({width, mode, draft, cpu, context, command}: Props) {
       </Box>
     );
   }
-  if (mode === 'filter') {
+  if (mode === 'filter' || mode === 'marker') {
     return (
       <Box width={width} height={1}>
         <Text wrap="truncate-start">
-          <Text {...(t.styles.header)} bold>{' filter caches / '}</Text>
+          <Text {...(t.styles.header)} bold>{mode === 'filter' ? ' filter caches / ' : ' marker label (Enter: none) : '}</Text>
           <Text>{draft}</Text>
           <Text inverse> </Text>
         </Text>
+      </Box>
+    );
+  }
+  if (notice) {
+    return (
+      <Box width={width} height={1}>
+        <Text wrap="truncate-end" {...t.styles[notice.tone]}>{` ${notice.text}`}</Text>
       </Box>
     );
   }

@@ -23,12 +23,14 @@ export type Action =
   | 'context'
   | 'command'
   | 'help'
+  | 'record'
+  | 'marker'
   | 'quit';
 
-export type Binding = {readonly action: Action; readonly keys: readonly string[]; readonly help: string; readonly footer?: string};
+export type Binding<A extends string = Action> = {readonly action: A; readonly keys: readonly string[]; readonly help: string; readonly footer?: string};
 
 /** The footer shows these first, so a narrow terminal never cuts them off. */
-export const FOOTER_FIRST: readonly Action[] = ['quit', 'help'];
+export const FOOTER_FIRST: readonly string[] = ['quit', 'help'];
 
 export const KEYMAP: readonly Binding[] = [
   {action: 'toggle', keys: ['space'], help: 'pause / resume', footer: 'pause'},
@@ -50,9 +52,32 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'cpu', keys: ['c'], help: 'command line: next CPU to run on'},
   {action: 'context', keys: ['x'], help: 'command line: next context (process, softirq, hardirq)'},
   {action: 'command', keys: [':'], help: 'command line: a kernel call such as kmalloc(5000, GFP_ATOMIC)', footer: 'kcall'},
+  {action: 'record', keys: ['r'], help: 'start or stop recording the session (kmemscope replay FILE plays it back)', footer: 'rec'},
+  {action: 'marker', keys: ['m'], help: 'recording: put a marker here, with an optional label (Enter)', footer: 'mark'},
   {action: 'help', keys: ['?'], help: 'this help', footer: 'help'},
   {action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', footer: 'quit'},
 ];
+
+/** The viewer's keys while a recording plays back (the recorded keys drive the dashboard underneath). */
+export type ReplayAction = 'toggle' | 'step' | 'back' | 'nextMarker' | 'prevMarker' | 'faster' | 'slower' | 'help' | 'quit';
+
+export const REPLAY_KEYMAP: readonly Binding<ReplayAction>[] = [
+  {action: 'toggle', keys: ['space'], help: 'pause / resume the replay', footer: 'pause'},
+  {action: 'step', keys: ['n', 'right'], help: 'step: on to the recorded session\'s next tick', footer: 'step'},
+  {action: 'back', keys: ['b', 'left'], help: 'step back to the previous tick', footer: 'back'},
+  {action: 'nextMarker', keys: [']'], help: 'jump to the next marker', footer: 'marker'},
+  {action: 'prevMarker', keys: ['['], help: 'jump to the previous marker'},
+  {action: 'faster', keys: ['+', '='], help: 'replay faster (x2, up to x64)', footer: 'speed'},
+  {action: 'slower', keys: ['-'], help: 'replay slower (down to x1/8)'},
+  {action: 'help', keys: ['?'], help: 'this help', footer: 'help'},
+  {action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', footer: 'quit'},
+];
+
+const REPLAY_BY_KEY = new Map<string, ReplayAction>(REPLAY_KEYMAP.flatMap((b) => b.keys.map((k) => [k, b.action] as const)));
+
+export function replayActionOf(name: string): ReplayAction | undefined {
+  return REPLAY_BY_KEY.get(name);
+}
 
 const BY_KEY = new Map<string, Action>(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b.action] as const)));
 

@@ -8,6 +8,8 @@ import {SLAB_SORT_KEYS, type SlabSortKey} from './panes/types.js';
 export const PANES = ['free', 'slabs', 'vmalloc', 'tlb', 'cpus', 'events'] as const;
 export type PaneId = (typeof PANES)[number];
 
+export type InputMode = 'keys' | 'command' | 'filter' | 'marker';
+
 export type UiState = {
   readonly focus: PaneId;
   readonly scroll: Readonly<Record<PaneId, number>>;
@@ -18,8 +20,8 @@ export type UiState = {
   readonly detail: boolean;
   readonly byType: boolean;
   readonly help: boolean;
-  /** What typed characters go to: keys, the command line, or the slab filter. */
-  readonly mode: 'keys' | 'command' | 'filter';
+  /** What typed characters go to: keys, the command line, the slab filter, or a recording marker's label. */
+  readonly mode: InputMode;
   readonly draft: string;
   /** Command lines run, oldest first, and where Up/Down is in them (history.length: the draft). */
   readonly history: readonly string[];
@@ -27,6 +29,8 @@ export type UiState = {
   /** Where the command line's kcalls run. */
   readonly cpu: number;
   readonly context: ContextName;
+  /** A one-line message for the status line until the next key (e.g. why m did nothing). */
+  readonly notice: string | null;
 };
 
 export function initialUiState(): UiState {
@@ -45,6 +49,7 @@ export function initialUiState(): UiState {
     historyAt: 0,
     cpu: 0,
     context: 'process',
+    notice: null,
   };
 }
 
@@ -96,7 +101,7 @@ export const nextContext = (s: UiState): UiState =>
   });
 
 /** Open the command line or the filter; typed characters go there until Enter or Esc. */
-export const openInput = (s: UiState, mode: 'command' | 'filter'): UiState =>
+export const openInput = (s: UiState, mode: 'command' | 'filter' | 'marker'): UiState =>
   produce(s, (d) => {
     d.mode = mode;
     d.draft = mode === 'filter' ? s.filter : '';
@@ -112,7 +117,7 @@ const SPECIAL = new Set(['enter', 'escape', 'backspace', 'up', 'down', 'left', '
  * characters at once when pasted or typed fast: all of them go in). Returns the new state and, on Enter, the line
  * to run.
  */
-export function typeKey(s: UiState, name: string, input: string): {state: UiState; run?: string} {
+export function typeKey(s: UiState, name: string, input: string): {state: UiState; run?: string; mark?: string} {
   if (name === 'escape') {
     return {state: produce(s, (d) => {
       d.mode = 'keys';
@@ -121,6 +126,12 @@ export function typeKey(s: UiState, name: string, input: string): {state: UiStat
     })};
   }
   if (name === 'enter') {
+    if (s.mode === 'marker') {
+      return {state: produce(s, (d) => {
+        d.mode = 'keys';
+        d.draft = '';
+      }), mark: s.draft.trim()};
+    }
     if (s.mode === 'filter') {
       return {state: produce(s, (d) => {
         d.mode = 'keys';
