@@ -13,6 +13,12 @@ import {type KeyPositions, names, workloads} from './workload-schema.js';
 import type {Pos, Stmt} from './kcall.js';
 
 export type ScenarioError = {file: string; line: number; col: number; message: string};
+
+/**
+ * The version of the scenario language. A recording stores it, because it replays its scenario's source: bump it
+ * when a scenario file that loads today would load with another meaning (a key renamed, a default changed).
+ */
+export const SCENARIO_FORMAT = 1;
 /** One `at:` of the timeline: workload actions first, then the kernel calls, then the note. */
 export type TimelineEntry = {at: number; actions: WorkloadAction[]; run?: Stmt[]; note?: string; pause: boolean; line: number; col: number};
 export type Scenario = {

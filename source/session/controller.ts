@@ -55,6 +55,29 @@ const REAL_CLOCK: Clock = {
 
 type Snapshot = {tick: number; session: Session; inputs: number};
 
+/** A controller's whole state at one moment, for a replay to come back to (see checkpoint()). */
+export type ControllerCheckpoint = {
+  readonly session: Session;
+  readonly inputs: readonly Input[];
+  readonly snapshots: readonly Snapshot[];
+  readonly state: ControllerState;
+  readonly shownPauses: ReadonlySet<number>;
+  readonly pauseSeen: number;
+};
+
+export type ControllerOptions = {
+  speed?: number;
+  clock?: Clock;
+  running?: boolean;
+  /**
+   * Driven: the controller never schedules its own slices; whoever drives it (a replay) moves time on with
+   * runFor(). Playing and pausing still change its state, as they did when the session was recorded.
+   */
+  driven?: boolean;
+  /** Called after every tick the controller runs forward (not the ticks a step back replays): a recorder's hook. */
+  onAdvance?: (tick: number) => void;
+};
+
 export class Controller {
   private session: Session;
   private readonly inputs: Input[] = [];
@@ -70,12 +93,18 @@ export class Controller {
   private shownPauses = new Set<number>();
   private pauseSeen: number;
 
+  private readonly driven: boolean;
+  /** See ControllerOptions.onAdvance; a recorder sets it when it starts. */
+  onAdvance: ((tick: number) => void) | null;
+
   constructor(
     session: Session,
-    opts: {speed?: number; clock?: Clock; running?: boolean} = {},
+    opts: ControllerOptions = {},
     private readonly clock: Clock = opts.clock ?? REAL_CLOCK,
   ) {
     this.session = session;
+    this.driven = opts.driven ?? false;
+    this.onAdvance = opts.onAdvance ?? null;
     this.pauseSeen = session.pauses.length;
     this.state = {version: 0, tick: session.tick, running: false, speed: opts.speed ?? DEFAULT_SPEED, note: null, command: null, oldestTick: session.tick};
     this.snapshots.push({tick: session.tick, session: session.snapshot(), inputs: 0});
@@ -114,8 +143,28 @@ export class Controller {
   }
 
   private notify(): void {
+    if (this.batching > 0) {
+      this.pending = true;
+      return;
+    }
     this.lastNotify = this.clock.now();
     for (const l of this.listeners) l();
+  }
+
+  private batching = 0;
+  private pending = false;
+
+  /** Run fn with the listeners told once at the end, not at each change (a replay moves many keys and ticks at once). */
+  batch<T>(fn: () => T): T {
+    this.batching++;
+    try {
+      return fn();
+    } finally {
+      if (--this.batching === 0 && this.pending) {
+        this.pending = false;
+        this.notify();
+      }
+    }
   }
 
   // ---- running --------------------------------------------------------------------------------------------
@@ -156,7 +205,69 @@ export class Controller {
   }
 
   private schedule(): void {
-    this.timer = this.clock.setTimeout(() => this.slice(), 0);
+    if (!this.driven) this.timer = this.clock.setTimeout(() => this.slice(), 0);
+  }
+
+  /**
+   * Driven mode: run up to n ticks forward as a running session does between two keys (stopping early at a
+   * pausing note, as a slice does). Returns the ticks run. Nothing runs while paused.
+   */
+  runFor(n: number): number {
+    let ran = 0;
+    while (ran < n && this.state.running) {
+      this.advance();
+      ran++;
+    }
+    if (ran > 0) this.update({});
+    return ran;
+  }
+
+  /**
+   * A replay's start (driven mode, on a fresh session at its first tick): the inputs the recorded controller had,
+   * run silently up to the tick the recording began at, then its state as it was (speed, running, a note open,
+   * the notes already shown, the last command's result).
+   */
+  prime(p: {tick: number; inputs: readonly Input[]; shownPauses: readonly number[]; speed: number; running: boolean; note: ControllerState['note']; command: CommandResult | null}): void {
+    this.inputs.push(...p.inputs);
+    this.applyInputs();
+    while (this.session.tick < p.tick) {
+      this.session.step();
+      this.applyInputs();
+      if (this.session.tick % SNAPSHOT_EVERY === 0) this.takeSnapshot();
+    }
+    this.shownPauses = new Set(p.shownPauses);
+    this.pauseSeen = this.session.pauses.length;
+    this.update({speed: p.speed, running: p.running, note: p.note, command: p.command});
+  }
+
+  /** What a recording needs to start from here (see prime()). */
+  get shownNotes(): readonly number[] {
+    return [...this.shownPauses];
+  }
+
+  /** The controller's whole state (sessions are copied where they would change; stored snapshots never change). */
+  checkpoint(): ControllerCheckpoint {
+    return {
+      session: this.session.snapshot(),
+      inputs: this.inputs.slice(),
+      snapshots: this.snapshots.slice(),
+      state: this.state,
+      shownPauses: new Set(this.shownPauses),
+      pauseSeen: this.pauseSeen,
+    };
+  }
+
+  /** Back to a checkpoint (a replay stepping back); the checkpoint stays usable for another restore. */
+  restore(cp: ControllerCheckpoint): void {
+    this.unschedule();
+    this.session = cp.session.snapshot();
+    this.inputs.length = 0;
+    this.inputs.push(...cp.inputs);
+    this.snapshots = cp.snapshots.slice();
+    this.shownPauses = new Set(cp.shownPauses);
+    this.pauseSeen = cp.pauseSeen;
+    this.state = {...cp.state, version: this.state.version + 1};
+    this.notify();
   }
 
   private unschedule(): void {
@@ -194,6 +305,7 @@ export class Controller {
     this.applyInputs();
     if (this.session.tick % SNAPSHOT_EVERY === 0) this.takeSnapshot();
     this.checkPauses();
+    this.onAdvance?.(this.session.tick);
   }
 
   private applyInputs(): void {

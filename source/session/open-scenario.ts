@@ -40,8 +40,28 @@ export function openScenario(arg: string): {ok: true; scenario: Scenario} | {ok:
     return {ok: false, error: {message: `cannot read ${file}: ${code === 'EISDIR' ? 'it is a directory' : code}`}};
   }
   const display = file.startsWith(SCENARIO_DIR) ? join('scenarios', basename(file)) : file;
-  return loadScenario(display, text, (spec) => {
+  return scenarioFromText(display, text);
+}
+
+/** A scenario from its text (a recording carries its scenario's source), checked as a file is. */
+export function scenarioFromText(file: string, text: string): {ok: true; scenario: Scenario} | {ok: false; error: ScenarioError} {
+  return loadScenario(file, text, (spec) => {
     const r = resolveMachineConfig(spec);
     return r.ok ? undefined : r.error;
   });
 }
+
+/** This kmemscope's version, from package.json at the package root (as SCENARIO_DIR is found). */
+export const KMEMSCOPE_VERSION = ((): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of [['..', '..'], ['..', '..', '..']]) {
+    const f = join(here, ...up, 'package.json');
+    try {
+      const v = (JSON.parse(readFileSync(f, 'utf8')) as {version?: unknown}).version;
+      if (typeof v === 'string') return v;
+    } catch {
+      // not this level: try the next
+    }
+  }
+  return 'unknown';
+})();
