@@ -6,6 +6,8 @@ import {DEFAULT_SCENARIO, openScenario, shippedScenarios} from './session/open-s
 import {Session} from './session/session.js';
 import {formatScenarioError} from './scenario/load.js';
 import {DEFAULT_SPEED, SPEEDS} from './session/controller.js';
+import {openRecording} from './session/recording.js';
+import {REPLAY_SPEEDS} from './session/playback.js';
 import type {AppProps} from './ui/App.js';
 
 const THEMES: readonly AppProps['theme'][] = ['default', 'high-contrast'];
@@ -18,6 +20,9 @@ const HELP = `
     $ kmemscope run <scenario> [options]       run headless and print the log or /proc dumps
     $ kmemscope check <scenario-file>          validate a scenario file
     $ kmemscope list                           the shipped scenarios
+    $ kmemscope replay <recording> [options]   play a recording back (without a terminal: check it)
+    $ kmemscope export <recording> --cast OUT.cast [--cols C --rows R] [--speed X]
+                                               render a recording as an asciinema cast
 
   A scenario is a path to a .yaml file or the name of a shipped one. The dashboard needs a terminal: with
   stdout or stdin not a terminal, kmemscope [scenario] runs it headless instead (as run does) and says so.
@@ -27,8 +32,17 @@ const HELP = `
                     ${SPEED_NAMES} (flat out)
     --theme NAME    default, or high-contrast (for projectors)
     --seed S, --slab MODEL as for run
+    --record FILE   record the session to FILE (JSON lines) from the start; r stops and starts, m marks
+    --cast FILE     also write what the screen shows to FILE as asciicast v2 (asciinema play FILE)
     NO_COLOR=1      in the environment: no colours (https://no-color.org)
-    Keys: space pause/resume, n step, b step back, : a kernel call, ? all the keys, q quit
+    Keys: space pause/resume, n step, b step back, : a kernel call, r record, m marker, ? all the keys, q quit
+
+  Options for replay and export
+    --speed X       replay X times as fast as recorded (replay: ${REPLAY_SPEEDS.join(', ')}; export: any X > 0)
+    --cast FILE     replay: also write the screen to FILE as asciicast v2; export: the file to write
+    --cols C, --rows R   export: the size to render at (default: the recording's terminal)
+    --dump LIST, --json  replay without a terminal: print these for the last tick, as run does
+    Replay keys: space pause/resume, n step, b step back, ] next marker, [ previous marker, + - speed, q quit
 
   Options for run
     --ticks N       ticks to run (default: up to the scenario's last timeline entry)
@@ -41,6 +55,9 @@ const HELP = `
     $ kmemscope tour --speed 50 --theme high-contrast
     $ kmemscope run one-block --ticks 10 --dump buddyinfo
     $ kmemscope run scenarios/tour.yaml --json
+    $ kmemscope tour --record lecture.jsonl
+    $ kmemscope replay lecture.jsonl --speed 2
+    $ kmemscope export lecture.jsonl --cast lecture.cast --cols 120 --rows 40
 `;
 
 const cli = meow(HELP, {
@@ -53,6 +70,10 @@ const cli = meow(HELP, {
     json: {type: 'boolean', default: false},
     speed: {type: 'string'},
     theme: {type: 'string'},
+    record: {type: 'string'},
+    cast: {type: 'string'},
+    cols: {type: 'string'},
+    rows: {type: 'string'},
   },
   allowUnknownFlags: false,
 });
@@ -102,6 +123,7 @@ function main(): Promise<void> | void {
   switch (mode) {
     case 'run':
       if (rest.length > 1) die(`run takes one scenario, found ${rest.length}: ${rest.join(' ')}`);
+      onlyFlags('run', ['ticks', 'seed', 'slab', 'dump', 'json']);
       return run(rest[0]);
     case 'check': {
       if (rest.length !== 1) die('check takes one scenario file');
@@ -109,6 +131,12 @@ function main(): Promise<void> | void {
       process.stdout.write(`${rest[0]}: ok (${s.scenario.name}: ${s.scenario.description})\n`);
       return;
     }
+    case 'replay':
+      if (rest.length !== 1) die(`replay takes one recording, found ${rest.length}${rest.length ? ': ' + rest.join(' ') : ''}`);
+      return replay(rest[0]);
+    case 'export':
+      if (rest.length !== 1) die(`export takes one recording, found ${rest.length}${rest.length ? ': ' + rest.join(' ') : ''}`);
+      return exportRecording(rest[0]);
     case 'list':
       for (const name of shippedScenarios()) {
         const r = openScenario(name);
@@ -116,19 +144,22 @@ function main(): Promise<void> | void {
       }
       return;
     default: {
-      if (rest.length > 0) die(`unknown command "${mode}", expected a scenario or one of: run, check, list (see --help)`);
+      if (rest.length > 0) die(`unknown command "${mode}", expected a scenario or one of: run, check, list, replay, export (see --help)`);
       const arg = mode ?? DEFAULT_SCENARIO;
       const options = dashboardOptions();
       const notTty = !process.stdout.isTTY ? 'stdout' : !process.stdin.isTTY ? 'stdin' : null;
+      if (notTty && (cli.flags.record !== undefined || cli.flags.cast !== undefined)) {
+        die(`--${cli.flags.record !== undefined ? 'record' : 'cast'} records the dashboard, which needs a terminal (${notTty} is not one)`);
+      }
       if (notTty) return run(arg, `kmemscope: ${notTty} is not a terminal; running "%s" headless for %d ticks (see kmemscope --help)`);
       return dashboard(arg, options);
     }
   }
 }
 
-function dashboardOptions(): {speed: number; theme: AppProps['theme']; noColor: boolean} {
+function dashboardOptions(withSpeed = true): {speed: number; theme: AppProps['theme']; noColor: boolean} {
   const {speed: rawSpeed = speedName(DEFAULT_SPEED), theme = 'default'} = cli.flags;
-  const speed = SPEEDS.find((s) => speedName(s) === rawSpeed);
+  const speed = withSpeed ? SPEEDS.find((s) => speedName(s) === rawSpeed) : DEFAULT_SPEED;
   if (speed === undefined) die(`--speed "${rawSpeed}" is not a speed, expected ticks per second (one of ${SPEED_NAMES})`);
   if (!THEMES.includes(theme as AppProps['theme'])) die(`--theme "${theme}" is not a theme, expected ${THEMES.join(' or ')}`);
   // https://no-color.org: set and not empty.
@@ -137,12 +168,103 @@ function dashboardOptions(): {speed: number; theme: AppProps['theme']; noColor: 
 
 async function dashboard(arg: string, options: ReturnType<typeof dashboardOptions>): Promise<void> {
   const session = load(arg);
+  const {record, cast} = cli.flags;
+  if (record !== undefined && cast !== undefined && record === cast) die(`--record and --cast name the same file "${record}", expected two files`);
   // React's production build unless told otherwise: its development build checks and times every render
   // (about a tenth of a frame). It reads NODE_ENV when it loads, which is here, not at the top: the headless
   // modes need neither React nor Ink.
   process.env.NODE_ENV ??= 'production';
   const [{runDashboard}, {App}] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/App.js')]);
-  runDashboard({session, app: App, ...options});
+  const slab = cli.flags.slab as 'slub' | 'slab' | undefined;
+  runDashboard({session, app: App, ...options, ...(record !== undefined ? {record} : {}), ...(cast !== undefined ? {cast} : {}), ...(slab ? {slab} : {})});
+}
+
+function onlyFlags(mode: string, allowed: readonly string[]): void {
+  const given: Record<string, unknown> = {ticks: cli.flags.ticks, seed: cli.flags.seed, slab: cli.flags.slab, record: cli.flags.record, cols: cli.flags.cols, rows: cli.flags.rows, dump: cli.flags.dump, json: cli.flags.json || undefined, cast: cli.flags.cast};
+  const bad = Object.keys(given).find((k) => given[k] !== undefined && !allowed.includes(k));
+  if (bad) die(`${mode} does not take --${bad}${bad === 'seed' || bad === 'slab' ? ' (a recording replays with the seed and slab model it was made with)' : ''}`);
+}
+
+function readRecordingOrDie(file: string) {
+  const r = openRecording(file);
+  if (!r.ok) die(r.message);
+  if (r.recording.warning) process.stderr.write(`kmemscope: warning: ${r.recording.warning}\n`);
+  return r;
+}
+
+/** The replay's speed factor (--speed X): one of REPLAY_SPEEDS for replay, any X > 0 for export. */
+function speedFactor(any: boolean): number {
+  const raw = cli.flags.speed;
+  if (raw === undefined) return 1;
+  const x = Number(raw);
+  const ok = Number.isFinite(x) && x > 0 && (any || REPLAY_SPEEDS.includes(x));
+  if (!ok) die(`--speed "${raw}" is not a replay speed, expected ${any ? 'a number above 0, e.g. 2 for twice as fast' : `one of ${REPLAY_SPEEDS.join(', ')}`}`);
+  return x;
+}
+
+async function replay(file: string): Promise<void> {
+  onlyFlags('replay', ['cast', 'dump', 'json']);
+  const speed = speedFactor(false);
+  let dumps: DumpName[] = [];
+  if (cli.flags.dump !== undefined) {
+    const d = parseDumpList(cli.flags.dump);
+    if (!d.ok) die(d.message);
+    dumps = d.dumps;
+  }
+  const tty = process.stdout.isTTY && process.stdin.isTTY && dumps.length === 0 && !cli.flags.json;
+  const {theme, noColor} = dashboardOptions(false);
+  const {recording, session} = readRecordingOrDie(file);
+  const [{Controller}, {Playback}] = await Promise.all([import('./session/controller.js'), import('./session/playback.js')]);
+  if (!tty) {
+    // No terminal (or dumps asked for): replay it all at once and check it.
+    if (cli.flags.cast !== undefined) die('replay --cast needs a terminal; to render a recording without one, use kmemscope export FILE --cast OUT.cast');
+    const still = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
+    const controller = new Controller(session, {clock: still, driven: true});
+    const {replayView} = await import('./ui/replay-view.js');
+    const p = new Playback(recording, controller, replayView(controller), {clock: still});
+    p.runToEnd();
+    const st = controller.getSnapshot();
+    const summary = `${file}: replayed ${recording.events.length} event${recording.events.length === 1 ? '' : 's'} to tick ${st.tick} (${recording.header.scenario.file}, seed ${recording.header.seed}); ${p.hashesChecked} state hash${p.hashesChecked === 1 ? '' : 'es'} checked`;
+    if (dumps.length || cli.flags.json) process.stdout.write(headlessOutput(controller.current, dumps, cli.flags.json));
+    else process.stdout.write(summary + (p.divergence ? '' : ', all match the recording') + '\n');
+    if (p.divergence) {
+      process.stderr.write(`kmemscope: ${file}: ${p.divergence.message}\n`);
+      process.exit(1);
+    }
+    return;
+  }
+  process.env.NODE_ENV ??= 'production';
+  const [{runReplay}, {replayView}] = await Promise.all([import('./ui/run-dashboard.js'), import('./ui/replay-view.js')]);
+  const controller = new Controller(session, {driven: true});
+  const view = replayView(controller);
+  const playback = new Playback(recording, controller, view, {speed});
+  runReplay({playback, ui: view.ui, theme, noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
+}
+
+async function exportRecording(file: string): Promise<void> {
+  onlyFlags('export', ['cast', 'cols', 'rows']);
+  const out = cli.flags.cast;
+  if (out === undefined) die('export needs --cast OUT.cast: the asciicast file to write');
+  const speed = speedFactor(true);
+  const {theme, noColor} = dashboardOptions(false);
+  const {recording, session} = readRecordingOrDie(file);
+  const cols = wholeNumber('cols', cli.flags.cols) ?? recording.header.terminal.cols;
+  const rows = wholeNumber('rows', cli.flags.rows) ?? recording.header.terminal.rows;
+  if (cols < 80 || rows < 24 || cols > 1000 || rows > 500) die(`--cols ${cols} --rows ${rows}: the dashboard needs 80x24 to 1000x500, expected e.g. --cols 120 --rows 40`);
+  process.env.NODE_ENV ??= 'production';
+  const {exportCast} = await import('./ui/export-cast.js');
+  let r;
+  try {
+    r = exportCast(recording, session, {out, cols, rows, speed, theme, noColor, title: `kmemscope: ${session.scenario.name} (${file})`});
+  } catch (e) {
+    die((e as Error).message.split('\n')[0]);
+  }
+  const secs = Math.round(r.seconds);
+  process.stderr.write(`kmemscope: wrote ${out}: ${r.frames} frames, ${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')} at ${cols}x${rows}, ${r.markers} marker${r.markers === 1 ? '' : 's'}\n`);
+  if (r.playback.divergence) {
+    process.stderr.write(`kmemscope: ${file}: ${r.playback.divergence.message}\n`);
+    process.exit(1);
+  }
 }
 
 // A reader that goes away (kmemscope run ... | head) is not an error: stop quietly, as cat does.

@@ -12,10 +12,15 @@
 // land on the alternate screen, never on the user's shell (Ink also unmounts itself on process exit through
 // signal-exit; once unmounted it writes nothing more).
 import {render, type Instance} from 'ink';
-import type {ComponentType} from 'react';
+import type {ComponentType, ReactElement} from 'react';
+import {CastWriter} from '../session/asciicast.js';
 import {Controller} from '../session/controller.js';
+import type {Playback} from '../session/playback.js';
+import {Recorder} from '../session/recorder.js';
 import type {Session} from '../session/session.js';
 import type {AppProps} from './App.js';
+import {ReplayApp} from './ReplayApp.js';
+import {UiStore} from './ui-store.js';
 
 /** Alternate screen on, cleared, cursor home and hidden. */
 export const ENTER_SCREEN = '\x1b[?1049h\x1b[2J\x1b[H\x1b[?25l';
@@ -26,37 +31,124 @@ export const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
 export const MAX_FPS = 60;
 
 export const EXIT_QUIT = 0;
+export const EXIT_USAGE = 2;
 export const EXIT_CRASH = 70;
 const SIGNAL_EXIT: Readonly<Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number>> = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129};
 
-export type DashboardOptions = {
-  readonly session: Session;
-  /** The root component (the real App; a test may pass a stand-in). */
-  readonly app: ComponentType<AppProps>;
+type Terminal = {
   readonly theme: AppProps['theme'];
   readonly noColor: boolean;
-  /** Ticks per second at the start (Infinity: flat out). */
-  readonly speed: number;
+  /** --cast FILE: what the screen shows goes there too, as asciicast v2. */
+  readonly cast?: string;
   readonly stdout?: NodeJS.WriteStream;
   readonly stdin?: NodeJS.ReadStream;
   readonly stderr?: NodeJS.WriteStream;
 };
 
+export type DashboardOptions = Terminal & {
+  readonly session: Session;
+  /** The root component (the real App; a test may pass a stand-in). */
+  readonly app: ComponentType<AppProps>;
+  /** Ticks per second at the start (Infinity: flat out). */
+  readonly speed: number;
+  /** --record FILE: record from the start (r stops; r again records to FILE-2...). */
+  readonly record?: string;
+  /** The --slab override, for the recording's header. */
+  readonly slab?: 'slub' | 'slab';
+};
+
+export type ReplayOptions = Terminal & {
+  readonly playback: Playback;
+  readonly ui: UiStore;
+};
+
 /** Open the dashboard; it ends the process when it closes (see the top of this file for the exit codes). */
 export function runDashboard(opts: DashboardOptions): void {
   const stdout = opts.stdout ?? process.stdout;
-  const stdin = opts.stdin ?? process.stdin;
-  const stderr = opts.stderr ?? process.stderr;
-  let controller: Controller | null = null;
+  const controller = new Controller(opts.session, {speed: opts.speed, running: true});
+  const ui = new UiStore();
+  const recorder = new Recorder({
+    controller,
+    scenario: opts.session.scenario,
+    seed: opts.session.seed,
+    slab: opts.slab ?? null,
+    now: () => performance.now(),
+    date: () => new Date(),
+    size: () => ({cols: stdout.columns || 80, rows: stdout.rows || 24}),
+    view: () => ui.getSnapshot(),
+    ...(opts.record !== undefined ? {file: opts.record} : {}),
+  });
+  const App = opts.app;
+  openTerminal(opts, {
+    prepare: (cast) => {
+      if (cast) recorder.castMarker = (label) => cast.marker(cast.elapsed(), label);
+      if (opts.record !== undefined) recorder.start();
+    },
+    element: (quit) => (
+      <App
+        controller={controller}
+        ui={ui}
+        hooks={{onKey: (n) => recorder.key(n), record: () => recorder.toggle(), marker: (l) => recorder.marker(l), canMark: () => recorder.marks}}
+        status={recorder}
+        theme={opts.theme}
+        noColor={opts.noColor}
+        onQuit={quit}
+      />
+    ),
+    resize: (cols, rows) => recorder.resize(cols, rows),
+    close: () => {
+      recorder.stop();
+      controller.dispose();
+    },
+    title: `kmemscope: ${opts.session.scenario.name}`,
+  });
+}
+
+/** Play a recording back on the terminal. */
+export function runReplay(opts: ReplayOptions): void {
+  const p = opts.playback;
+  openTerminal(opts, {
+    prepare: (cast) => {
+      if (cast) p.onMarker = (label) => cast.marker(cast.elapsed(), label);
+    },
+    element: (quit) => <ReplayApp playback={p} ui={opts.ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
+    start: () => p.play(),
+    close: () => {
+      p.dispose();
+      p.controller.dispose();
+    },
+    title: `kmemscope replay: ${p.recording.header.scenario.file}`,
+  });
+}
+
+type Cast = CastWriter & {elapsed(): number};
+
+type Screen = {
+  /** Before the screen is taken: open files; a throw here is a usage error (one line, exit 2). */
+  readonly prepare: (cast: Cast | null) => void;
+  readonly element: (quit: () => void) => ReactElement;
+  readonly start?: () => void;
+  readonly resize?: (cols: number, rows: number) => void;
+  /** Closing, whichever way: flush and close what was opened. */
+  readonly close: () => void;
+  readonly title: string;
+};
+
+function openTerminal(t: Terminal, screen: Screen): void {
+  const stdout = t.stdout ?? process.stdout;
+  const stdin = t.stdin ?? process.stdin;
+  const stderr = t.stderr ?? process.stderr;
   let ink: Instance | null = null;
+  let cast: Cast | null = null;
   let closing = false;
 
   /** Restore the terminal (best effort: on SIGHUP it may be gone) and exit. */
   const close = (code: number, message?: string): never => {
     if (closing) process.exit(code); // a second way out while closing: the first one restores
     closing = true;
-    attempt(() => controller?.dispose());
     attempt(() => ink?.unmount());
+    attempt(() => screen.close());
+    attempt(() => cast?.close());
     attempt(() => {
       if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
     });
@@ -66,15 +158,34 @@ export function runDashboard(opts: DashboardOptions): void {
   };
   const crash = (e: unknown): never => close(EXIT_CRASH, `kmemscope: the dashboard crashed: ${describe(e)}`);
 
+  // Files first: a recording or cast that cannot be created stops us before the screen is taken.
+  try {
+    if (t.cast !== undefined) {
+      const start = performance.now();
+      const writer = CastWriter.open(t.cast, {width: stdout.columns || 80, height: stdout.rows || 24, timestamp: Math.floor(Date.now() / 1000), title: screen.title});
+      cast = Object.assign(writer, {elapsed: () => (performance.now() - start) / 1000});
+    }
+    screen.prepare(cast);
+  } catch (e) {
+    attempt(() => cast?.close());
+    stderr.write(`kmemscope: ${describe(e)}\n`);
+    process.exit(EXIT_USAGE);
+  }
+
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   for (const [signal, code] of Object.entries(SIGNAL_EXIT)) process.on(signal, () => close(code));
 
   try {
     stdout.write(ENTER_SCREEN);
-    controller = new Controller(opts.session, {speed: opts.speed, running: true});
-    const App = opts.app;
-    ink = render(<App controller={controller} theme={opts.theme} noColor={opts.noColor} onQuit={() => close(EXIT_QUIT)} />, {
+    if (cast) teeToCast(stdout, cast);
+    stdout.on('resize', () => {
+      const cols = stdout.columns || 80;
+      const rows = stdout.rows || 24;
+      attempt(() => cast?.resize(cast.elapsed(), cols, rows));
+      screen.resize?.(cols, rows);
+    });
+    ink = render(screen.element(() => close(EXIT_QUIT)), {
       stdout,
       stdin,
       stderr,
@@ -87,11 +198,24 @@ export function runDashboard(opts: DashboardOptions): void {
       // controller already limits frames to 20 a second while running; a key's frame should not wait on top.
       maxFps: MAX_FPS,
     });
+    screen.start?.();
     // Ink ends by itself only through a render error (its error boundary) or useApp().exit().
     ink.waitUntilExit().then(() => close(EXIT_QUIT), crash);
   } catch (e) {
     crash(e);
   }
+}
+
+/** Everything written to the terminal from here on also goes to the cast, from a cleared screen. */
+function teeToCast(stdout: NodeJS.WriteStream, cast: Cast): void {
+  cast.output(0, '\x1b[2J\x1b[H\x1b[?25l');
+  const write = stdout.write.bind(stdout) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+    // The screen is left when closing: the cast ends on the last frame, not on the shell's screen.
+    if (text && text !== LEAVE_SCREEN) attempt(() => cast.output(cast.elapsed(), text));
+    return write(chunk, ...rest);
+  }) as typeof stdout.write;
 }
 
 function attempt(f: () => unknown): void {

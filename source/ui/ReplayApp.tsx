@@ -1,0 +1,60 @@
+// A recording played back: the dashboard as the recorded keys drive it, with the viewer's own keys on top
+// (REPLAY_KEYMAP: pause, step, step back, markers, speed, help, quit) and the replay's clock and any divergence
+// in the header and the status line.
+import {useInput} from 'ink';
+import {useState} from 'react';
+import type {Playback} from '../session/playback.js';
+import {App, type AppProps} from './App.js';
+import {HelpOverlay} from './HelpOverlay.js';
+import {keyName, REPLAY_KEYMAP, replayActionOf} from './keymap.js';
+import type {UiStore} from './ui-store.js';
+import {useTerminalSize} from './use-terminal-size.js';
+
+type Props = Pick<AppProps, 'theme' | 'noColor' | 'onQuit' | 'size'> & {readonly playback: Playback; readonly ui: UiStore};
+
+export function ReplayApp({playback, ui, theme, noColor, onQuit, size}: Props) {
+  const [help, setHelp] = useState(false);
+  const terminal = useTerminalSize();
+  const {columns, rows} = size ?? terminal;
+  useInput((input, key) => {
+    const name = keyName(input, key);
+    if (help) {
+      if (name === 'q' || name === 'ctrl-c') return onQuit();
+      return setHelp(false);
+    }
+    switch (replayActionOf(name)) {
+      case 'toggle':
+        return playback.toggle();
+      case 'step':
+        return playback.step();
+      case 'back':
+        return playback.stepBack();
+      case 'nextMarker':
+        return playback.nextMarker();
+      case 'prevMarker':
+        return playback.prevMarker();
+      case 'faster':
+        return playback.faster();
+      case 'slower':
+        return playback.slower();
+      case 'help':
+        return setHelp(true);
+      case 'quit':
+        return onQuit();
+    }
+  });
+  if (help) return <HelpOverlay width={columns - 1} height={rows - 1} keymap={REPLAY_KEYMAP} />;
+  return (
+    <App
+      controller={playback.controller}
+      ui={ui}
+      keys={false}
+      status={playback}
+      keymap={REPLAY_KEYMAP}
+      theme={theme}
+      noColor={noColor}
+      onQuit={onQuit}
+      {...(size ? {size} : {})}
+    />
+  );
+}
