@@ -1,0 +1,203 @@
+// Record -> replay: a session recorded with the real recorder replays to identical state hashes, through keys,
+// kcalls, step back, speed changes and markers; navigating a replay lands on the states the session passed.
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, test} from 'vitest';
+import {parseRecording} from '../../source/session/recording.js';
+import {liveSession, replayOf, tempDir} from './record-helpers.js';
+
+/** A busy machine with one pausing note (at tick 50), so the recording has to get past a note too. */
+const BUSY = `name: busy
+description: a driver and an interrupt at work
+seed: 9
+machine: {memory: 256M, cpus: 2}
+workloads:
+  nvme:
+    type: driver
+    caches: [{name: nvme_req, size: 320}]
+    control: [4K]
+    requests: {arrival: {poisson: 3}, cache: nvme_req, lifetime: {exponential: 20}}
+  eth0:
+    type: irq
+    cpus: [0, 1]
+    arrival: {poisson: 0.5}
+    buffers: {uniform: [1, 4]}
+    size: 2K
+    gfp: GFP_ATOMIC
+    consumer: softirq
+timeline:
+  - at: 50
+    note: the first stop
+    pause: true
+`;
+
+function busyScenario(): string {
+  const f = join(tempDir(), 'busy.yaml');
+  writeFileSync(f, BUSY);
+  return f;
+}
+
+/** A lecture on tour: runs, pauses, kcalls, a step back that rewrites history, markers, speed changes. */
+function lecture(file: string) {
+  const s = liveSession(busyScenario(), {record: file, speed: 100});
+  const seen: Array<{tick: number; hash: string}> = [];
+  const note = () => seen.push({tick: s.controller.getSnapshot().tick, hash: s.hash()});
+  s.press('space'); // run
+  s.wait(2_000); // to the note at tick 50, which pauses the run
+  expect(s.controller.getSnapshot().note?.tick).toBe(50);
+  s.press('space'); // closes the note and goes on
+  s.wait(3_000);
+  s.press('space');
+  note();
+  s.press(':');
+  s.type('p = kmalloc(5000, GFP_ATOMIC)');
+  s.press('enter');
+  s.press('m');
+  s.type('after the kmalloc');
+  s.press('enter');
+  note();
+  s.press('n', 'n', 'n', 'b', 'b');
+  s.press(':');
+  s.type('q = vmalloc(65536)');
+  s.press('enter');
+  note();
+  s.press('+', '+', 'tab', 's', 'space');
+  s.wait(12_000);
+  s.press('m');
+  s.press('enter'); // a marker without a label
+  note();
+  s.press('-', 'space');
+  s.wait(3_000);
+  s.press('q');
+  return {s, seen};
+}
+
+describe('record -> replay', () => {
+  test('the replay passes every stored hash and ends in the recorded state', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    const {s} = lecture(file);
+    const endHash = s.hash();
+    const endTick = s.controller.getSnapshot().tick;
+    expect(endTick).toBeGreaterThan(2000);
+    const r = replayOf(file);
+    const hashes = r.recording.events.filter((e) => e.type === 'hash').length;
+    expect(hashes).toBeGreaterThanOrEqual(2);
+    r.playback.runToEnd();
+    expect(r.playback.divergence).toBeNull();
+    expect(r.playback.hashesChecked).toBe(hashes + 2); // every hash and both markers
+    expect(r.playback.position.tick).toBe(endTick);
+    expect(r.hash()).toBe(endHash);
+  });
+
+  test('markers survive the round trip with their labels and ticks', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    const {seen} = lecture(file);
+    const r = replayOf(file);
+    expect(r.playback.markers.map((m) => [m.label, m.tick])).toEqual([
+      ['after the kmalloc', seen[1].tick],
+      ['', seen[3].tick],
+    ]);
+  });
+
+  test('a tampered hash is reported at its tick, naming the last match', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    lecture(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const hashes = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes('"type":"hash"'));
+    const [line, at] = hashes[1];
+    const ev = JSON.parse(line) as {tick: number; hash: string};
+    lines[at] = JSON.stringify({...ev, hash: ev.hash.replace(/^./, (c) => (c === '0' ? '1' : '0'))});
+    writeFileSync(file, lines.join('\n'));
+    const r = replayOf(file);
+    r.playback.runToEnd();
+    expect(r.playback.divergence?.tick).toBe(ev.tick);
+    expect(r.playback.divergence?.message).toMatch(new RegExp(`^replay diverged at tick ${ev.tick}: .*last match was at tick ${(JSON.parse(hashes[0][0]) as {tick: number}).tick}`));
+  });
+
+  test('a recording made with another seed diverges at its first hash', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    lecture(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const h = JSON.parse(lines[0]) as {seed: number};
+    lines[0] = JSON.stringify({...h, seed: h.seed + 1});
+    writeFileSync(file, lines.join('\n'));
+    const r = replayOf(file);
+    r.playback.runToEnd();
+    expect(r.playback.divergence).not.toBeNull();
+  });
+
+  test('a recording cut in the middle of a line replays up to the cut, with a warning naming the line', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    lecture(file);
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const cutLine = Math.floor(lines.length / 2);
+    const cut = lines.slice(0, cutLine).join('\n') + '\n' + lines[cutLine].slice(0, 10);
+    writeFileSync(file, cut);
+    const parsed = parseRecording(file, cut);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.recording.warning).toMatch(new RegExp(`^${file}:${cutLine + 1}: cut off in the middle of an event; replaying the ${cutLine - 1} events before it`));
+    const lastGood = JSON.parse(lines[cutLine - 1]) as {tick: number};
+    const r = replayOf(file);
+    r.playback.runToEnd();
+    expect(r.playback.divergence).toBeNull();
+    expect(r.recording.events).toHaveLength(cutLine - 1);
+    expect(r.playback.position.tick).toBeGreaterThanOrEqual(lastGood.tick);
+  });
+});
+
+describe('navigating a replay', () => {
+  test('step back and step land on the states the recorded session passed through', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    const {seen} = lecture(file);
+    const r = replayOf(file);
+    // To the first marker: the state there is the one the lecturer marked.
+    r.playback.nextMarker();
+    expect(r.playback.position.tick).toBe(seen[1].tick);
+    expect(r.hash()).toBe(seen[1].hash);
+    // Back to the previous tick, then on to this tick again: there, before the kcall and the marker.
+    r.playback.stepBack();
+    expect(r.playback.position.tick).toBe(seen[1].tick - 1);
+    r.playback.step();
+    expect(r.playback.position.tick).toBe(seen[1].tick);
+    expect(r.hash()).toBe(seen[0].hash);
+    r.playback.nextMarker();
+    expect(r.hash()).toBe(seen[1].hash);
+    // The second marker, then the previous one again (through a checkpoint and a re-run).
+    r.playback.nextMarker();
+    expect(r.playback.position.tick).toBe(seen[3].tick);
+    expect(r.hash()).toBe(seen[3].hash);
+    r.playback.prevMarker();
+    expect(r.playback.position.tick).toBe(seen[1].tick);
+    expect(r.hash()).toBe(seen[1].hash);
+    r.playback.prevMarker();
+    expect(r.playback.position.i).toBe(0);
+  });
+
+  test('stepping through a whole recording reaches the same end as running it', () => {
+    const file = join(tempDir(), 'short.jsonl');
+    const s = liveSession('one-block', {record: file, speed: 20});
+    s.press('space');
+    s.wait(800);
+    s.press('n', 'n', 'b', ':');
+    s.type('x = kmalloc(100, GFP_KERNEL)');
+    s.press('enter', 'space');
+    s.wait(500);
+    s.press('q');
+    const end = s.hash();
+    const r = replayOf(file);
+    let guard = 0;
+    while (!r.playback.atEnd && guard++ < 10_000) r.playback.step();
+    expect(r.playback.atEnd).toBe(true);
+    expect(r.playback.divergence).toBeNull();
+    expect(r.hash()).toBe(end);
+    // And all the way back, one step at a time, to the start.
+    const ticks: number[] = [];
+    while (r.playback.position.i > 0 && guard++ < 20_000) {
+      r.playback.stepBack();
+      ticks.push(r.playback.position.tick);
+    }
+    expect(r.playback.position).toMatchObject({i: 0, tick: 0});
+    expect(ticks.length).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,114 @@
+// Recording a dashboard session in a test, as a lecturer would make one: a live controller on a clock the test
+// moves, the real key handler and the real recorder writing a real file. Then replaying it headless.
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {type Clock, Controller} from '../../source/session/controller.js';
+import {openScenario} from '../../source/session/open-scenario.js';
+import {Playback} from '../../source/session/playback.js';
+import {Recorder} from '../../source/session/recorder.js';
+import {openRecording, type Recording} from '../../source/session/recording.js';
+import {Session} from '../../source/session/session.js';
+import {stateHash} from '../../source/session/state-hash.js';
+import {keyInput, pressKey} from '../../source/ui/key-handler.js';
+import {replayView} from '../../source/ui/replay-view.js';
+import {UiStore} from '../../source/ui/ui-store.js';
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kmemscope-rec-'));
+
+/** A clock a test moves by hand: scheduled slices run when it is moved. */
+export class HandClock implements Clock {
+  t = 1000;
+  private due: Array<() => void> = [];
+  now = (): number => this.t;
+  setTimeout = (fn: () => void): unknown => {
+    this.due.push(fn);
+    return fn;
+  };
+  clearTimeout = (h: unknown): void => {
+    this.due = this.due.filter((f) => f !== h);
+  };
+  /** Move on by ms, in steps of at most 30 ms, running the slices due at each. */
+  advance(ms: number): void {
+    for (let left = ms; left > 0; left -= 30) {
+      this.t += Math.min(30, left);
+      const run = this.due;
+      this.due = [];
+      for (const f of run) f();
+    }
+  }
+}
+
+export type LiveSession = {
+  readonly controller: Controller;
+  readonly recorder: Recorder;
+  readonly ui: UiStore;
+  readonly clock: HandClock;
+  /** Press keys by keymap name ("space", "n", "b", ":", "enter", "tab", "m", "r", ...), one after another. */
+  press(...names: string[]): void;
+  /** Type text into an open command line or marker label, one key per character. */
+  type(text: string): void;
+  /** Let ms of wall time pass (the controller runs if it is running). */
+  wait(ms: number): void;
+  /** The state hash now. */
+  hash(): string;
+};
+
+/** A live dashboard session (no React) on a shipped scenario or a scenario path. */
+export function liveSession(scenario: string, opts: {speed?: number; seed?: number; record?: string; running?: boolean; size?: {cols: number; rows: number}} = {}): LiveSession {
+  const r = openScenario(scenario);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const s = Session.create(r.scenario, opts.seed);
+  if (!s.ok) throw new Error(JSON.stringify(s.error));
+  const clock = new HandClock();
+  const controller = new Controller(s.session, {clock, speed: opts.speed ?? 100, running: opts.running ?? false});
+  const ui = new UiStore();
+  const size = opts.size ?? {cols: 120, rows: 40};
+  const recorder = new Recorder({
+    controller,
+    scenario: s.session.scenario,
+    seed: s.session.seed,
+    slab: null,
+    now: () => clock.t,
+    date: () => new Date(Date.UTC(2026, 10, 25, 9, 0, 0)),
+    size: () => size,
+    view: () => ui.getSnapshot(),
+    ...(opts.record !== undefined ? {file: opts.record} : {}),
+  });
+  if (opts.record !== undefined) recorder.start();
+  const target = {
+    controller,
+    ui,
+    size: () => ({columns: size.cols, rows: size.rows}),
+    onQuit: () => recorder.stop(),
+    hooks: {onKey: (n: string) => recorder.key(n), record: () => recorder.toggle(), marker: (l: string) => recorder.marker(l), canMark: () => recorder.marks},
+  };
+  return {
+    controller,
+    recorder,
+    ui,
+    clock,
+    press: (...names) => {
+      for (const n of names) {
+        pressKey(target, n, keyInput(n));
+        clock.advance(1);
+      }
+    },
+    type: (text) => {
+      for (const ch of text) pressKey(target, ch === ' ' ? 'space' : ch, ch);
+    },
+    wait: (ms) => clock.advance(ms),
+    hash: () => stateHash(controller.current),
+  };
+}
+
+const STILL: Clock = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
+
+/** A recording file opened for a headless replay, not yet run. */
+export function replayOf(file: string): {playback: Playback; recording: Recording; hash: () => string} {
+  const r = openRecording(file);
+  if (!r.ok) throw new Error(r.message);
+  const controller = new Controller(r.session, {clock: STILL, driven: true});
+  const playback = new Playback(r.recording, controller, replayView(controller), {clock: STILL});
+  return {playback, recording: r.recording, hash: () => stateHash(controller.current)};
+}
