@@ -11,6 +11,7 @@
 // nearest checkpoint before the target and run forward to it at once (checkpoints: the controller's whole state
 // plus the view's, every CHECKPOINT_WORK ticks and events, thinned with age like the controller's snapshots).
 import type {Clock, Controller, ControllerCheckpoint} from './controller.js';
+import {KMEMSCOPE_VERSION} from './open-scenario.js';
 import {type Recording, type RecordingEvent, speedFromJson} from './recording.js';
 import {stateHash} from './state-hash.js';
 
@@ -131,10 +132,9 @@ export class Playback {
   private publish(notice?: PlaybackStatus['notice']): void {
     const clockText = `${mmss(this.timeMs)}/${mmss(this.durationMs)}`;
     const state = this.atEnd ? 'end' : this.running ? '▶' : '❚❚';
-    const badge = `REPLAY ${state} x${this.speed} ${clockText}`;
-    let n = notice === undefined ? this.status.notice : notice;
-    if (this.firstDivergence) n = {text: this.firstDivergence.message, tone: 'bad'};
-    this.status = {badge, notice: n};
+    const diverged = this.firstDivergence ? ` DIVERGED at tick ${this.firstDivergence.tick}` : '';
+    const badge = `REPLAY ${state} x${this.speed} ${clockText}${diverged}`;
+    this.status = {badge, notice: notice === undefined ? this.status.notice : notice};
     for (const l of this.listeners) l();
   }
 
@@ -325,6 +325,8 @@ export class Playback {
     }
     switch (e.type) {
       case 'key':
+        // The replay's own notice has been read by now; the status line shows the recorded session's again.
+        if (this.status.notice) this.publish(null);
         this.view.feedKey(e.key);
         break;
       case 'resize':
@@ -360,8 +362,9 @@ export class Playback {
 
   private diverged(tick: number, why: string): void {
     if (this.firstDivergence) return;
-    this.firstDivergence = {tick, message: `replay diverged at tick ${tick}: ${why}`};
-    this.publish();
+    const versions = this.recording.header.version === KMEMSCOPE_VERSION ? '' : ` (recorded with kmemscope ${this.recording.header.version}, this is ${KMEMSCOPE_VERSION}: the emulator may have changed)`;
+    this.firstDivergence = {tick, message: `replay diverged at tick ${tick}: ${why}${versions}`};
+    this.publish({text: this.firstDivergence.message, tone: 'bad'});
   }
 
   private checkpoint(): void {

@@ -131,8 +131,12 @@ export class Recorder {
 
   // ---- what happens while recording ---------------------------------------------------------------------
 
-  /** A key the session or the view is about to act on. */
+  /** A key the session or the view is about to act on (it also clears the last notice: it has been read). */
   key(name: string): void {
+    if (this.status.notice) {
+      this.status = {...this.status, notice: null};
+      for (const l of this.listeners) l();
+    }
     this.write({type: 'key', key: name, tick: this.o.controller.getSnapshot().tick});
   }
 
