@@ -2,7 +2,7 @@
 // (REPLAY_KEYMAP: pause, step, step back, markers, speed, help, quit) and the replay's clock and any divergence
 // in the header and the status line.
 import {useInput} from 'ink';
-import {useState} from 'react';
+import {useRef, useState} from 'react';
 import type {Playback} from '../session/playback.js';
 import {App, type AppProps} from './App.js';
 import {HelpOverlay} from './HelpOverlay.js';
@@ -13,12 +13,18 @@ import {useTerminalSize} from './use-terminal-size.js';
 type Props = Pick<AppProps, 'theme' | 'noColor' | 'onQuit' | 'size'> & {readonly playback: Playback; readonly ui: UiStore};
 
 export function ReplayApp({playback, ui, theme, noColor, onQuit, size}: Props) {
-  const [help, setHelp] = useState(false);
+  const [help, setHelpState] = useState(false);
+  // Keys can arrive before React has re-subscribed the handler of the last render: read the latest value, not a stale one.
+  const helpRef = useRef(false);
+  const setHelp = (on: boolean) => {
+    helpRef.current = on;
+    setHelpState(on);
+  };
   const terminal = useTerminalSize();
   const {columns, rows} = size ?? terminal;
   useInput((input, key) => {
     const name = keyName(input, key);
-    if (help) {
+    if (helpRef.current) {
       if (name === 'q' || name === 'ctrl-c') return onQuit();
       return setHelp(false);
     }
