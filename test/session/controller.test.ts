@@ -7,27 +7,10 @@ import {jsonDocument} from '../../source/session/headless.js';
 import {openScenario} from '../../source/session/open-scenario.js';
 import {Session} from '../../source/session/session.js';
 import {loadScenario} from '../../source/scenario/load.js';
+import {busyYaml} from '../busy-scenario.js';
 
 /** A small living machine: a driver with random request traffic, and notes that pause at ticks 3 and 7. */
-const BUSY = `name: busy
-description: a driver at work
-seed: 9
-machine: {memory: 256M, cpus: 2}
-workloads:
-  nvme:
-    type: driver
-    caches: [{name: nvme_req, size: 320}]
-    control: [4K]
-    requests: {arrival: {poisson: 3}, cache: nvme_req, lifetime: {exponential: 20}}
-  churn: {type: module_loader, arrival: {poisson: 0.2}, size: {uniform: [16K, 256K]}, lifetime: {exponential: 100}}
-timeline:
-  - at: 3
-    note: first stop
-    pause: true
-  - at: 7
-    note: second stop
-    pause: true
-`;
+const BUSY = busyYaml({notes: [[3, 'first stop'], [7, 'second stop']], churn: true});
 
 function session(name: string): Session {
   const r = name === 'busy' ? loadScenario('busy.yaml', BUSY) : openScenario(name);

@@ -5,31 +5,10 @@ import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {parseRecording} from '../../source/session/recording.js';
 import {liveSession, replayOf, tempDir} from './record-helpers.js';
+import {busyYaml} from '../busy-scenario.js';
 
 /** A busy machine with one pausing note (at tick 50), so the recording has to get past a note too. */
-const BUSY = `name: busy
-description: a driver and an interrupt at work
-seed: 9
-machine: {memory: 256M, cpus: 2}
-workloads:
-  nvme:
-    type: driver
-    caches: [{name: nvme_req, size: 320}]
-    control: [4K]
-    requests: {arrival: {poisson: 3}, cache: nvme_req, lifetime: {exponential: 20}}
-  eth0:
-    type: irq
-    cpus: [0, 1]
-    arrival: {poisson: 0.5}
-    buffers: {uniform: [1, 4]}
-    size: 2K
-    gfp: GFP_ATOMIC
-    consumer: softirq
-timeline:
-  - at: 50
-    note: the first stop
-    pause: true
-`;
+const BUSY = busyYaml({notes: [[50, 'the first stop']], irq: true});
 
 function busyScenario(): string {
   const f = join(tempDir(), 'busy.yaml');
@@ -37,7 +16,7 @@ function busyScenario(): string {
   return f;
 }
 
-/** A lecture on tour: runs, pauses, kcalls, a step back that rewrites history, markers, speed changes. */
+/** A lecture on the busy machine: runs, pauses, kcalls, a step back that rewrites history, markers, speed changes. */
 function lecture(file: string) {
   const s = liveSession(busyScenario(), {record: file, speed: 100});
   const seen: Array<{tick: number; hash: string}> = [];

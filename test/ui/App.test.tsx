@@ -6,22 +6,9 @@ import {type Clock, Controller} from '../../source/session/controller.js';
 import {loadScenario} from '../../source/scenario/load.js';
 import {Session} from '../../source/session/session.js';
 import {App} from '../../source/ui/App.js';
+import {busyYaml} from '../busy-scenario.js';
 
-const BUSY = `name: busy
-description: a driver at work
-seed: 9
-machine: {memory: 256M, cpus: 2}
-workloads:
-  nvme:
-    type: driver
-    caches: [{name: nvme_req, size: 320}]
-    control: [4K]
-    requests: {arrival: {poisson: 3}, cache: nvme_req, lifetime: {exponential: 20}}
-timeline:
-  - at: 3
-    note: the first stop
-    pause: true
-`;
+const BUSY = busyYaml({notes: [[3, 'the first stop']]});
 
 const STILL: Clock = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
 
