@@ -1,9 +1,9 @@
 // kmemscope replay and export, and the --record flag's refusals, as a user runs them: the built binary (npm test's
 // pretest builds it) on a recording made in this process with the real recorder, stdin and stdout not terminals.
 import {spawnSync} from 'node:child_process';
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {beforeAll, describe, expect, test} from 'vitest';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {parseCast} from '../source/session/asciicast.js';
 import {headlessOutput} from '../source/session/headless.js';
 import type {RecordingEvent} from '../source/session/recording.js';
@@ -19,6 +19,7 @@ const hasAsciinema = spawnSync('asciinema', ['--version'], {encoding: 'utf8'}).s
 
 const KCALL = 'x = kmalloc(300, GFP_KERNEL)';
 const DIR = tempDir();
+afterAll(() => rmSync(DIR, {recursive: true, force: true}));
 
 /** The lecture: one-block run past its note and a state hash, a kcall, two markers, a step back, q. */
 let lecture: {file: string; text: string; events: RecordingEvent[]; endTick: number; buddyinfo: string};
