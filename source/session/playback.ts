@@ -329,6 +329,16 @@ export class Playback {
         if (this.status.notice) this.publish(null);
         this.view.feedKey(e.key);
         break;
+      case 'kcall': {
+        const c = this.controller.getSnapshot().command;
+        if (!c || c.text !== e.text || c.ok !== e.ok || c.output !== e.output) {
+          this.diverged(this.tick, `the kcall "${e.text}" gave "${e.output}" in the recording, but ${c ? `"${c.text}" gave "${c.output}"` : 'nothing ran'} in the replay`);
+        }
+        break;
+      }
+      case 'speed':
+        if (speedFromJson(e.speed) !== this.controller.getSnapshot().speed) this.diverged(this.tick, `the speed is ${this.controller.getSnapshot().speed} ticks/s, the recording's ${e.speed}`);
+        break;
       case 'resize':
         this.view.resize(e.cols, e.rows);
         break;

@@ -6,7 +6,9 @@ import type {Scenario} from '../scenario/load.js';
 import {SCENARIO_FORMAT} from '../scenario/load.js';
 import type {Controller} from './controller.js';
 import {KMEMSCOPE_VERSION} from './open-scenario.js';
-import {HASH_EVERY, type RecordingHeader, RecordingWriter, speedToJson} from './recording.js';
+import {HASH_EVERY, type RecordingEvent, type RecordingHeader, RecordingWriter, speedToJson} from './recording.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import {stateHash} from './state-hash.js';
 
 export type RecorderStatus = {readonly badge: string | null; readonly notice: {readonly text: string; readonly tone: 'ok' | 'warn' | 'bad'} | null};
@@ -36,6 +38,7 @@ export class Recorder {
   private recordings = 0;
   private status: RecorderStatus = {badge: null, notice: null};
   private readonly listeners = new Set<() => void>();
+  private unsubscribe: (() => void) | null = null;
   /** Markers also go here (an asciicast being written). */
   castMarker: ((label: string) => void) | null = null;
 
@@ -101,6 +104,14 @@ export class Recorder {
     c.onAdvance = (tick) => {
       if (tick % HASH_EVERY === 0) this.write({type: 'hash', tick, hash: stateHash(c.current)});
     };
+    // What the keys did, for a reader of the file and for the replay to check: each kcall's result, each speed.
+    let seen = c.getSnapshot();
+    this.unsubscribe = c.subscribe(() => {
+      const now = c.getSnapshot();
+      if (now.command !== seen.command && now.command) this.write({type: 'kcall', tick: now.tick, ...now.command});
+      if (now.speed !== seen.speed) this.write({type: 'speed', tick: now.tick, speed: speedToJson(now.speed)});
+      seen = now;
+    });
     this.say(`recording to ${path} (r stops, m puts a marker)`, 'ok');
     return path;
   }
@@ -109,8 +120,7 @@ export class Recorder {
   stop(): void {
     const w = this.writer;
     if (!w) return;
-    this.o.controller.onAdvance = null;
-    this.writer = null;
+    this.detach();
     try {
       w.close(this.at());
       this.say(`recorded ${this.events} event${this.events === 1 ? '' : 's'} and ${this.markers} marker${this.markers === 1 ? '' : 's'} to ${w.path} (kmemscope replay ${w.path})`, 'ok');
@@ -156,11 +166,18 @@ export class Recorder {
     this.say(`marker ${label ? `"${label}" ` : ''}at tick ${c.getSnapshot().tick}`, 'ok');
   }
 
+  private detach(): void {
+    this.o.controller.onAdvance = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.writer = null;
+  }
+
   private at(): {ms: number; tick: number} {
     return {ms: this.o.now() - this.started, tick: this.o.controller.getSnapshot().tick};
   }
 
-  private write(ev: {type: 'key'; key: string; tick: number} | {type: 'resize'; cols: number; rows: number; tick: number} | {type: 'marker'; label: string; hash: string; tick: number} | {type: 'hash'; hash: string; tick: number}): void {
+  private write(ev: DistributiveOmit<Exclude<RecordingEvent, {type: 'end'}>, 'ms'>): void {
     const w = this.writer;
     if (!w) return;
     try {
@@ -168,8 +185,7 @@ export class Recorder {
       this.events++;
     } catch (e) {
       // A full disk must not end the lecture: stop recording and say so.
-      this.o.controller.onAdvance = null;
-      this.writer = null;
+      this.detach();
       this.say(`recording stopped: ${(e as Error).message}`, 'bad');
     }
   }

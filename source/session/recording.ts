@@ -6,6 +6,8 @@
 // plus the view's state and the terminal size, which only the screen depends on. Events carry the tick they
 // happened at and the milliseconds since recording began:
 //   key     a key the session or the view acted on (keymap names: "n", "space", ":", "k", "enter"...)
+//   kcall   a command-line kcall the keys ran, with its result (for the reader; a replay checks it)
+//   speed   the speed the keys set (for the reader; a replay checks it)
 //   resize  the terminal's new size
 //   marker  the lecturer's m, with its label and the state hash there
 //   hash    the state hash, each time the controller runs forward onto a multiple of HASH_EVERY ticks
@@ -53,6 +55,8 @@ export type RecordingHeader = {
 type At = {ms: number; tick: number};
 export type RecordingEvent =
   | (At & {type: 'key'; key: string})
+  | (At & {type: 'kcall'; text: string; ok: boolean; output: string})
+  | (At & {type: 'speed'; speed: Speed})
   | (At & {type: 'resize'; cols: number; rows: number})
   | (At & {type: 'marker'; label: string; hash: string})
   | (At & {type: 'hash'; hash: string})
@@ -249,6 +253,10 @@ function eventProblem(e: unknown, lastMs: number): string | undefined {
   switch (e.type) {
     case 'key':
       return typeof e.key === 'string' && e.key !== '' ? undefined : 'a key event without its key';
+    case 'kcall':
+      return isCommand(e) ? undefined : 'a kcall event without its text, ok and output';
+    case 'speed':
+      return isSpeed(e.speed) ? undefined : 'a speed event without ticks per second or "max"';
     case 'resize':
       return isCount(e.cols) && isCount(e.rows) && e.cols > 0 && e.rows > 0 ? undefined : 'a resize event without its size';
     case 'marker':
@@ -258,7 +266,7 @@ function eventProblem(e: unknown, lastMs: number): string | undefined {
     case 'end':
       return undefined;
     default:
-      return `an event of unknown type ${JSON.stringify(e.type)} (expected key, resize, marker, hash or end)`;
+      return `an event of unknown type ${JSON.stringify(e.type)} (expected key, kcall, speed, resize, marker, hash or end)`;
   }
 }
 

@@ -93,6 +93,23 @@ describe('record -> replay', () => {
     expect(r.playback.divergence?.message).toMatch(new RegExp(`^replay diverged at tick ${ev.tick}: .*last match was at tick ${(JSON.parse(hashes[0][0]) as {tick: number}).tick}`));
   });
 
+  test('the kcalls and speed changes the keys made are in the file, and a replay checks them at their tick', () => {
+    const file = join(tempDir(), 'lecture.jsonl');
+    lecture(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const events = lines.slice(1).filter((l) => l).map((l) => JSON.parse(l) as {type: string; tick: number; text?: string; output?: string; speed?: number});
+    expect(events.filter((e) => e.type === 'kcall').map((e) => e.text)).toEqual(['p = kmalloc(5000, GFP_ATOMIC)', 'q = vmalloc(65536)']);
+    expect(events.filter((e) => e.type === 'speed').map((e) => e.speed)).toEqual([200, 500, 200]);
+    const at = lines.findIndex((l) => l.includes('"type":"kcall"') && l.includes('vmalloc'));
+    const ev = JSON.parse(lines[at]) as {tick: number; output: string};
+    lines[at] = JSON.stringify({...ev, output: ev.output + ' (tampered)'});
+    writeFileSync(file, lines.join('\n'));
+    const r = replayOf(file);
+    r.playback.runToEnd();
+    expect(r.playback.divergence?.tick).toBe(ev.tick);
+    expect(r.playback.divergence?.message).toContain('the kcall "q = vmalloc(65536)" gave');
+  });
+
   test('a recording made with another seed diverges at its first hash', () => {
     const file = join(tempDir(), 'lecture.jsonl');
     lecture(file);
@@ -116,12 +133,14 @@ describe('record -> replay', () => {
     const parsed = parseRecording(file, cut);
     if (!parsed.ok) throw new Error(parsed.message);
     expect(parsed.recording.warning).toMatch(new RegExp(`^${file}:${cutLine + 1}: cut off in the middle of an event; replaying the ${cutLine - 1} events before it`));
-    const lastGood = JSON.parse(lines[cutLine - 1]) as {tick: number};
+    const lastGood = JSON.parse(lines[cutLine - 1]) as {tick: number; type: string; key?: string};
     const r = replayOf(file);
     r.playback.runToEnd();
     expect(r.playback.divergence).toBeNull();
     expect(r.recording.events).toHaveLength(cutLine - 1);
-    expect(r.playback.position.tick).toBeGreaterThanOrEqual(lastGood.tick);
+    // Every good event fired, the last one at its tick (a b key then moves one back).
+    expect(r.playback.position.i).toBe(cutLine - 1);
+    expect(r.playback.position.tick).toBe(lastGood.key === 'b' ? lastGood.tick - 1 : lastGood.tick);
   });
 });
 
