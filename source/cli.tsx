@@ -38,7 +38,8 @@ const HELP = `
     Keys: space pause/resume, n step, b step back, : a kernel call, r record, m marker, ? all the keys, q quit
 
   Options for replay and export
-    --speed X       replay X times as fast as recorded (replay: ${REPLAY_SPEEDS.join(', ')}; export: any X > 0)
+    --speed X       X times as fast as recorded (replay: ${REPLAY_SPEEDS.join(', ')};
+                    export: any X above 0)
     --cast FILE     replay: also write the screen to FILE as asciicast v2; export: the file to write
     --cols C, --rows R   export: the size to render at (default: the recording's terminal)
     --dump LIST, --json  replay without a terminal: print these for the last tick, as run does
