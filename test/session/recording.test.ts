@@ -157,7 +157,7 @@ describe('a corrupt event line ends the events there, with a warning naming it',
     ['not JSON', '{"type":"key","key":"n","tick":1000,"ms":650', 'not JSON'],
     ['an empty line', '', 'not JSON'],
     ['not an object', '[1000, "key", "n"]', 'not a recording event (expected a JSON object)'],
-    ['an unknown type', JSON.stringify({type: 'zoom', tick: 1000, ms: 650}), 'an event of unknown type "zoom" (expected key, resize, marker, hash or end)'],
+    ['an unknown type', JSON.stringify({type: 'zoom', tick: 1000, ms: 650}), 'an event of unknown type "zoom" (expected key, '],
     ['time going backwards', JSON.stringify({type: 'key', key: 'n', tick: 1000, ms: 100}), 'time goes backwards (100 ms after 600 ms)'],
     ['no time', JSON.stringify({type: 'key', key: 'n', tick: 1000}), 'an event without a time (ms)'],
     ['a negative time', JSON.stringify({type: 'key', key: 'n', tick: 1000, ms: -1}), 'an event without a time (ms)'],
@@ -172,7 +172,9 @@ describe('a corrupt event line ends the events there, with a warning naming it',
   ];
   test.each(cases)('%s', (_, bad, problem) => {
     const r = parsed(jsonl(header(), ...FIRST, bad, {type: 'key', key: 'n', tick: 1000, ms: 700}, END));
-    expect(r.warning).toBe(`${F}:5: ${problem}; replaying the 3 events before it (to tick 1000)`);
+    // The problem in full (the list of event types only begins: it grows with the format).
+    expect(r.warning?.startsWith(`${F}:5: ${problem}`)).toBe(true);
+    expect(r.warning).toMatch(/^[^;]*; replaying the 3 events before it \(to tick 1000\)$/);
     expect(r.events).toEqual(FIRST);
     expect(r.ended).toBe(false);
   });
