@@ -119,7 +119,7 @@ describe('kmemscope replay without a terminal checks the recording', () => {
 
   const notRecordings: [string, () => string, RegExp][] = [
     ['a scenario', () => join(import.meta.dirname, '..', 'scenarios', 'one-block.yaml'), /: not a kmemscope recording \(line 1 is not a recording header/],
-    ['a missing file', () => join(DIR, 'no-such.jsonl'), /no-such\.jsonl: /],
+    ['a missing file', () => join(DIR, 'no-such.jsonl'), /no-such\.jsonl: no such file$/m],
     ['an empty file', () => variant(() => ''), /: the file is empty, not a kmemscope recording$/m],
     ['a recording of another scenario format', () => variant(([h, ...rest]) => [JSON.stringify({...JSON.parse(h), scenario_format: 2}), ...rest].join('\n')), /: recorded by kmemscope \S+ with scenario format 2/],
   ];

@@ -128,11 +128,11 @@ export class RecordingWriter {
   }
 }
 
-function fsReason(e: unknown): string {
+function fsReason(e: unknown, reading = false): string {
   const code = (e as NodeJS.ErrnoException).code;
   const reasons: Record<string, string> = {
     EEXIST: 'file exists (a recording is never overwritten: choose another name)',
-    ENOENT: 'no such directory',
+    ENOENT: reading ? 'no such file' : 'no such directory',
     EACCES: 'permission denied',
     ENOSPC: 'no space left on the device',
     EISDIR: 'it is a directory',
@@ -149,7 +149,7 @@ export function readRecording(path: string): ReadResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return {ok: false, message: `${path}: ${fsReason(e)}`};
+    return {ok: false, message: `${path}: ${fsReason(e, true)}`};
   }
   return parseRecording(path, text);
 }
@@ -190,14 +190,15 @@ export function parseRecording(path: string, text: string): ReadResult {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const cutOff = i === lines.length - 1; // no newline after it: the writer was stopped mid-line
-    if (line === '' && cutOff) break;
+    // Blank lines at the end (an editor's extra newline) are nothing; one in the middle is damage.
+    if (line.trim() === '' && lines.slice(i).every((l) => l.trim() === '')) break;
     let ev: unknown;
     try {
       ev = JSON.parse(line);
     } catch {
       ev = undefined;
     }
-    const problem = ev === undefined ? (cutOff ? 'cut off in the middle of an event' : 'not JSON') : eventProblem(ev, lastMs);
+    const problem = line.trim() === '' ? 'an empty line, expected an event' : ev === undefined ? (cutOff ? 'cut off in the middle of an event' : 'not JSON') : eventProblem(ev, lastMs);
     if (problem) {
       warning = `${path}:${i + 1}: ${problem}; replaying the ${events.length} event${events.length === 1 ? '' : 's'} before it (to tick ${lastTick})`;
       break;
@@ -208,7 +209,8 @@ export function parseRecording(path: string, text: string): ReadResult {
     lastTick = e.tick;
     if (e.type === 'end') {
       ended = true;
-      if (lines.slice(i + 1).some((l) => l.trim() !== '')) warning = `${path}:${i + 2}: lines after the end of the recording are ignored`;
+      const after = lines.findIndex((l, k) => k > i && l.trim() !== '');
+      if (after >= 0) warning = `${path}:${after + 1}: lines after the end of the recording are ignored`;
       break;
     }
   }

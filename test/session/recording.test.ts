@@ -155,7 +155,7 @@ describe('a corrupt event line ends the events there, with a warning naming it',
   // Line 5 is the bad one: after the header and FIRST's three events (the last at tick 1000).
   const cases: [string, string, string][] = [
     ['not JSON', '{"type":"key","key":"n","tick":1000,"ms":650', 'not JSON'],
-    ['an empty line', '', 'not JSON'],
+    ['an empty line', '', 'an empty line, expected an event'],
     ['not an object', '[1000, "key", "n"]', 'not a recording event (expected a JSON object)'],
     ['an unknown type', JSON.stringify({type: 'zoom', tick: 1000, ms: 650}), 'an event of unknown type "zoom" (expected key, '],
     ['time going backwards', JSON.stringify({type: 'key', key: 'n', tick: 1000, ms: 100}), 'time goes backwards (100 ms after 600 ms)'],
@@ -209,6 +209,13 @@ describe('a corrupt event line ends the events there, with a warning naming it',
     expect(r.warning).toBe(`${F}:6: lines after the end of the recording are ignored`);
     expect(r.events).toEqual([...FIRST, END]);
     expect(r.ended).toBe(true);
+  });
+
+  test('the warning names the first line after the end that is not blank; blank lines at the end are nothing', () => {
+    expect(parsed(jsonl(header(), ...FIRST, END, '', 'junk')).warning).toBe(`${F}:7: lines after the end of the recording are ignored`);
+    const r = parsed(jsonl(header(), ...FIRST, END) + '\n\n');
+    expect(r.warning).toBeUndefined();
+    expect(r.events).toEqual([...FIRST, END]);
   });
 });
 
