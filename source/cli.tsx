@@ -222,7 +222,7 @@ async function replay(file: string): Promise<void> {
     const still = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
     const controller = new Controller(session, {clock: still, driven: true});
     const {replayView} = await import('./ui/replay-view.js');
-    const p = new Playback(recording, controller, replayView(controller), {clock: still});
+    const p = new Playback(recording, controller, replayView(controller), {clock: still, checkpoints: false});
     p.runToEnd();
     const st = controller.getSnapshot();
     const summary = `${file}: replayed ${recording.events.length} event${recording.events.length === 1 ? '' : 's'} to tick ${st.tick} (${recording.header.scenario.file}, seed ${recording.header.seed}); ${p.hashesChecked} state hash${p.hashesChecked === 1 ? '' : 'es'} checked`;

@@ -21,7 +21,11 @@ export const SPEEDS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 10
 export const DEFAULT_SPEED = 10;
 export const SLICE_MS = 6;
 export const FRAME_MS = 30;
-export const SNAPSHOT_EVERY = 50;
+/**
+ * A snapshot costs what some 100 ticks of the tour cost (1.7 ms against 14 us a tick): one every 500 ticks keeps
+ * that under a quarter of a flat-out run, and a step back re-runs at most 500 ticks (under 10 ms on the tour).
+ */
+export const SNAPSHOT_EVERY = 500;
 export const MAX_SNAPSHOTS = 40;
 export const RECENT_SNAPSHOTS = 20;
 

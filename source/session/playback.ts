@@ -24,7 +24,7 @@ export type PlaybackView = {
 };
 
 export const REPLAY_SPEEDS: readonly number[] = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64];
-export const CHECKPOINT_WORK = 200;
+export const CHECKPOINT_WORK = 2000;
 export const MAX_CHECKPOINTS = 40;
 const RECENT_CHECKPOINTS = 20;
 const SLICE_MS = 8;
@@ -43,6 +43,8 @@ const REAL_CLOCK: Clock = {
 
 export class Playback {
   private readonly events: readonly RecordingEvent[];
+  /** false: a replay that only runs to the end (a check) keeps just the start, not the way back. */
+  private readonly keepCheckpoints: boolean;
   /** The controller's tick after event j fired (known for every event fired so far). */
   private readonly postTick: number[] = [];
   private i = 0;
@@ -65,10 +67,11 @@ export class Playback {
     readonly recording: Recording,
     readonly controller: Controller,
     private readonly view: PlaybackView,
-    opts: {speed?: number; clock?: Clock} = {},
+    opts: {speed?: number; clock?: Clock; checkpoints?: boolean} = {},
     private readonly clock: Clock = opts.clock ?? REAL_CLOCK,
   ) {
     this.events = recording.events;
+    this.keepCheckpoints = opts.checkpoints ?? true;
     this.speedAt = Math.max(0, REPLAY_SPEEDS.indexOf(opts.speed ?? 1));
     if (REPLAY_SPEEDS[this.speedAt] !== (opts.speed ?? 1)) throw new Error(`replay speed ${opts.speed} is not one of ${REPLAY_SPEEDS.join(', ')}`);
     const s = recording.header.start;
@@ -339,6 +342,9 @@ export class Playback {
       case 'speed':
         if (speedFromJson(e.speed) !== this.controller.getSnapshot().speed) this.diverged(this.tick, `the speed is ${this.controller.getSnapshot().speed} ticks/s, the recording's ${e.speed}`);
         break;
+      case 'note':
+        if (this.controller.getSnapshot().note?.tick !== e.tick) this.diverged(this.tick, `a pausing note stopped the recorded run at tick ${e.tick}, but not the replay`);
+        break;
       case 'resize':
         this.view.resize(e.cols, e.rows);
         break;
@@ -379,6 +385,7 @@ export class Playback {
 
   private checkpoint(): void {
     this.work = 0;
+    if (!this.keepCheckpoints && this.checkpoints.length > 0) return;
     this.checkpoints.push({i: this.i, tick: this.tick, time: this.timeMs, controller: this.controller.checkpoint(), view: this.view.save()});
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       const old = this.checkpoints.length - RECENT_CHECKPOINTS;

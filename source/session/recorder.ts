@@ -110,6 +110,8 @@ export class Recorder {
       const now = c.getSnapshot();
       if (now.command !== seen.command && now.command) this.write({type: 'kcall', tick: now.tick, ...now.command});
       if (now.speed !== seen.speed) this.write({type: 'speed', tick: now.tick, speed: speedToJson(now.speed)});
+      // A pausing note stops the run by itself: when it did is what keeps a replay's pace right around it.
+      if (now.note && now.note !== seen.note) this.write({type: 'note', tick: now.note.tick});
       seen = now;
     });
     this.say(`recording to ${path} (r stops, m puts a marker)`, 'ok');

@@ -8,6 +8,7 @@
 //   key     a key the session or the view acted on (keymap names: "n", "space", ":", "k", "enter"...)
 //   kcall   a command-line kcall the keys ran, with its result (for the reader; a replay checks it)
 //   speed   the speed the keys set (for the reader; a replay checks it)
+//   note    a pausing note stopped the run (when, so a replay keeps the pace; a replay checks it)
 //   resize  the terminal's new size
 //   marker  the lecturer's m, with its label and the state hash there
 //   hash    the state hash, each time the controller runs forward onto a multiple of HASH_EVERY ticks
@@ -57,6 +58,7 @@ export type RecordingEvent =
   | (At & {type: 'key'; key: string})
   | (At & {type: 'kcall'; text: string; ok: boolean; output: string})
   | (At & {type: 'speed'; speed: Speed})
+  | (At & {type: 'note'})
   | (At & {type: 'resize'; cols: number; rows: number})
   | (At & {type: 'marker'; label: string; hash: string})
   | (At & {type: 'hash'; hash: string})
@@ -265,10 +267,11 @@ function eventProblem(e: unknown, lastMs: number): string | undefined {
       return typeof e.label === 'string' && isHash(e.hash) ? undefined : 'a marker without its label or hash';
     case 'hash':
       return isHash(e.hash) ? undefined : 'a hash event without its 16-digit hash';
+    case 'note':
     case 'end':
       return undefined;
     default:
-      return `an event of unknown type ${JSON.stringify(e.type)} (expected key, kcall, speed, resize, marker, hash or end)`;
+      return `an event of unknown type ${JSON.stringify(e.type)} (expected key, kcall, speed, note, resize, marker, hash or end)`;
   }
 }
 

@@ -142,7 +142,7 @@ export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys
           cpu={ui.cpu}
           context={ui.context}
           command={state.command}
-          notice={chrome.notice ?? (ui.notice === null ? null : {text: ui.notice, tone: 'warn'})}
+          notice={ui.notice === null ? chrome.notice : {text: ui.notice, tone: 'warn'}}
         />
         <Footer width={width} {...(keymap ? {keymap} : {})} />
       </Box>

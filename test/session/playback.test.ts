@@ -144,6 +144,26 @@ describe('record -> replay', () => {
   });
 });
 
+describe('the pace of a replay', () => {
+  test('ticks come when they came: a run up to a pausing note, then a long stop on it', () => {
+    const file = join(tempDir(), 'paced.jsonl');
+    const s = liveSession('one-block', {record: file, speed: 20}); // its note at tick 10 pauses the run
+    s.press('space');
+    s.wait(1_000); // ticks 1..10 in the first half second
+    s.wait(7_000); // the lecturer talks over the note
+    s.press('x', 'q');
+    const r = replayOf(file);
+    expect(r.recording.events.find((e) => e.type === 'note')).toMatchObject({tick: 10});
+    r.playback.runTo(250);
+    expect(r.playback.position.tick).toBeGreaterThanOrEqual(4);
+    expect(r.playback.position.tick).toBeLessThanOrEqual(6);
+    r.playback.runTo(1_000);
+    expect(r.playback.position.tick).toBe(10); // not a crawl over the 7 seconds of talk
+    r.playback.runToEnd();
+    expect(r.playback.divergence).toBeNull();
+  });
+});
+
 describe('navigating a replay', () => {
   test('step back and step land on the states the recorded session passed through', () => {
     const file = join(tempDir(), 'lecture.jsonl');

@@ -80,7 +80,11 @@ export function liveSession(scenario: string, opts: {speed?: number; seed?: numb
     controller,
     ui,
     size: () => ({columns: size.cols, rows: size.rows}),
-    onQuit: () => recorder.stop(),
+    // q ends the dashboard: the recording closes and nothing runs any more.
+    onQuit: () => {
+      recorder.stop();
+      controller.dispose();
+    },
     hooks: {onKey: (n: string) => recorder.key(n), record: () => recorder.toggle(), marker: (l: string) => recorder.marker(l), canMark: () => recorder.marks},
   };
   return {
@@ -105,10 +109,10 @@ export function liveSession(scenario: string, opts: {speed?: number; seed?: numb
 const STILL: Clock = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
 
 /** A recording file opened for a headless replay, not yet run. */
-export function replayOf(file: string): {playback: Playback; recording: Recording; hash: () => string} {
+export function replayOf(file: string, opts: {checkpoints?: boolean} = {}): {playback: Playback; recording: Recording; hash: () => string} {
   const r = openRecording(file);
   if (!r.ok) throw new Error(r.message);
   const controller = new Controller(r.session, {clock: STILL, driven: true});
-  const playback = new Playback(r.recording, controller, replayView(controller), {clock: STILL});
+  const playback = new Playback(r.recording, controller, replayView(controller), {clock: STILL, ...opts});
   return {playback, recording: r.recording, hash: () => stateHash(controller.current)};
 }

@@ -8,8 +8,6 @@
 //                   own keys, says when the recording ends, and q gives the shell back
 //   --cast FILE     an asciicast v2 of the screen at the pane's size, with the marker; asciinema cat accepts it
 //   kill -9         the recording so far is valid (no end event) and replays headless with every hash matching
-// One test.fails marks a bug found here and reported, not fixed (m after r stops says nothing): it turns red when
-// the bug is fixed, to be made a plain test then.
 //
 // Every wait polls the screen or the file against a deadline (never a fixed sleep), so a loaded 2-core machine makes
 // the test slower, not flaky; a failed wait shows what it last saw. Helpers are copied from e2e.test.ts (its own
@@ -230,7 +228,9 @@ describe.skipIf(!HAS_TMUX)(`recording with --record, then replaying, in tmux${HA
     const keys = events.filter((e) => e.type === 'key');
     expect(keys.map((e) => e.key)).toEqual(['space', 'space', 'n', 'b', ':', ...typedKeys('kmalloc(5000, GFP_ATOMIC)'), 'enter', 'q']);
     expect(keys.slice(0, 4).map((e) => e.tick)).toEqual([10, pausedAt, pausedAt, pausedAt + 1]);
-    const rest = events.filter((e) => e.type !== 'hash' && e.type !== 'key');
+    // one-block's pausing note at tick 10 stopped the run before the first key: the file says when.
+    expect(events.find((e) => e.type === 'note')).toMatchObject({tick: 10});
+    const rest = events.filter((e) => e.type !== 'hash' && e.type !== 'key' && e.type !== 'note');
     expect(rest.map((e) => e.type)).toEqual(['kcall', 'marker', 'end']);
     // The kcall's result is in the file too, at the tick it ran.
     expect(rest[0]).toMatchObject({type: 'kcall', text: 'kmalloc(5000, GFP_ATOMIC)', ok: true, tick: pausedAt});
@@ -371,13 +371,10 @@ describe.skipIf(!HAS_TMUX)(`the r and m keys without --record, and a resize, in 
     expect(Number(n)).toBeGreaterThanOrEqual(2); // the two resizes at least
   });
 
-  // KNOWN BUG (reported, not fixed here): after r stops, m says nothing. key-handler.ts pressKey answers m with a
-  // view notice and returns before hooks.onKey, the only thing that clears the recorder's notice; App.tsx shows
-  // `chrome.notice ?? ui.notice`, so the stale "recorded N events ..." wins, and the next key clears both. When
-  // this starts to pass, make it a plain test (and the short wait a normal one).
-  test.fails('KNOWN BUG: after r stops, m says "not recording" again and opens no prompt', async () => {
+  // The view's own notice (the answer to this key) wins over the recorder's older one.
+  test('after r stops, m says "not recording" again and opens no prompt', async () => {
     term.keys('m');
-    const s = await term.until('"not recording" after the recording', (s) => statusOf(s).includes('not recording: r starts a recording'), 3000);
+    const s = await term.until('"not recording" after the recording', (s) => statusOf(s).includes('not recording: r starts a recording'));
     expect(s).not.toContain('marker label');
   });
 
