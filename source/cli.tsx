@@ -251,7 +251,10 @@ async function exportRecording(file: string): Promise<void> {
   const {recording, session} = readRecordingOrDie(file);
   const cols = wholeNumber('cols', cli.flags.cols) ?? recording.header.terminal.cols;
   const rows = wholeNumber('rows', cli.flags.rows) ?? recording.header.terminal.rows;
-  if (cols < 80 || rows < 24 || cols > 1000 || rows > 500) die(`--cols ${cols} --rows ${rows}: the dashboard needs 80x24 to 1000x500, expected e.g. --cols 120 --rows 40`);
+  if (cols < 80 || rows < 24 || cols > 1000 || rows > 500) {
+    const given = cli.flags.cols !== undefined || cli.flags.rows !== undefined;
+    die(`${given ? `--cols ${cols} --rows ${rows}` : `the recording's terminal was ${cols}x${rows}`}: the dashboard needs 80x24 to 1000x500, expected e.g. --cols 120 --rows 40`);
+  }
   process.env.NODE_ENV ??= 'production';
   const {exportCast} = await import('./ui/export-cast.js');
   let r;

@@ -158,13 +158,16 @@ export class Controller {
   private batching = 0;
   private pending = false;
 
-  /** Run fn with the listeners told once at the end, not at each change (a replay moves many keys and ticks at once). */
-  batch<T>(fn: () => T): T {
+  /**
+   * Run fn with the listeners told once at the end, not at each change (a replay moves many keys and ticks at
+   * once); with tell = false, not even then: the next batch that tells will.
+   */
+  batch<T>(fn: () => T, tell = true): T {
     this.batching++;
     try {
       return fn();
     } finally {
-      if (--this.batching === 0 && this.pending) {
+      if (--this.batching === 0 && this.pending && tell) {
         this.pending = false;
         this.notify();
       }

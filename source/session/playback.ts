@@ -12,7 +12,7 @@
 // plus the view's, every CHECKPOINT_WORK ticks and events, thinned with age like the controller's snapshots).
 import type {Clock, Controller, ControllerCheckpoint} from './controller.js';
 import {KMEMSCOPE_VERSION} from './open-scenario.js';
-import {type Recording, type RecordingEvent, speedFromJson} from './recording.js';
+import {HASH_EVERY, type Recording, type RecordingEvent, speedFromJson} from './recording.js';
 import {stateHash} from './state-hash.js';
 
 /** What the replay needs from the view: the recorded keys and sizes go there, and its state is kept at checkpoints. */
@@ -33,7 +33,7 @@ const FRAME_MS = 30;
 export type Divergence = {tick: number; message: string};
 export type PlaybackStatus = {readonly badge: string | null; readonly notice: {readonly text: string; readonly tone: 'ok' | 'warn' | 'bad'} | null};
 
-type Checkpoint = {i: number; tick: number; time: number; controller: ControllerCheckpoint; view: unknown};
+type Checkpoint = {i: number; tick: number; time: number; controller: ControllerCheckpoint; view: unknown; hashes: Array<{tick: number; hash: string}>};
 
 const REAL_CLOCK: Clock = {
   now: () => performance.now(),
@@ -54,12 +54,21 @@ export class Playback {
   private running = false;
   private timer: unknown = null;
   private lastSlice = 0;
+  private lastFrame = 0;
   private speedAt: number;
   private firstDivergence: Divergence | null = null;
   private lastMatch: number | null = null;
   private checked = 0;
   private status: PlaybackStatus = {badge: null, notice: null};
   private readonly listeners = new Set<() => void>();
+  /**
+   * Hashes of the states the replay ran forward onto at multiples of HASH_EVERY, not yet matched with the
+   * recording's hash events: taken at the moment the recorder took its own (a key such as N can cross a multiple
+   * of 1000 inside its step, so its hash event comes after the key's, at a tick the replay has already left).
+   */
+  private hashes: Array<{tick: number; hash: string}> = [];
+  /** The markers already passed on to onMarker (a step back and forward again does not repeat them). */
+  private markersTold = new Set<number>();
   /** Called when a marker event fires (an export writes it to the cast). */
   onMarker: ((label: string, ms: number) => void) | null = null;
 
@@ -74,6 +83,9 @@ export class Playback {
     this.keepCheckpoints = opts.checkpoints ?? true;
     this.speedAt = Math.max(0, REPLAY_SPEEDS.indexOf(opts.speed ?? 1));
     if (REPLAY_SPEEDS[this.speedAt] !== (opts.speed ?? 1)) throw new Error(`replay speed ${opts.speed} is not one of ${REPLAY_SPEEDS.join(', ')}`);
+    controller.onAdvance = (tick) => {
+      if (tick % HASH_EVERY === 0) this.hashes.push({tick, hash: stateHash(controller.current)});
+    };
     const s = recording.header.start;
     controller.prime({tick: s.tick, inputs: s.inputs, shownPauses: s.shown_notes, speed: speedFromJson(s.speed), running: s.running, note: s.note, command: s.command});
     view.restore({ui: s.ui, size: recording.header.terminal});
@@ -179,21 +191,31 @@ export class Playback {
     this.listeners.clear();
   }
 
-  /** One slice: move the time cursor by the time that passed (times the speed), firing what is due, then yield. */
+  /**
+   * One slice: move the time cursor by the time that passed (times the speed), firing what is due, then yield.
+   * Behind (a flat-out stretch: more ticks due than a slice can run), the next slice comes at once, as the live
+   * controller's do; the screen hears of it at most every FRAME_MS.
+   */
   slice(): void {
     this.timer = null;
     if (!this.running) return;
     const start = this.clock.now();
     const target = this.timeMs + (start - this.lastSlice) * this.speed;
     this.lastSlice = start;
-    this.controller.batch(() => this.advanceTo(target, start + SLICE_MS));
+    const frame = start - this.lastFrame >= FRAME_MS;
+    if (frame) this.lastFrame = start;
+    let behind = false;
+    this.controller.batch(() => {
+      behind = this.advanceTo(target, start + SLICE_MS);
+    }, frame);
     if (this.atEnd) {
       this.running = false;
+      this.controller.batch(() => {}, true);
       this.publish({text: `end of the recording${this.recording.ended ? '' : ' (it was not closed: the recorder stopped without a clean exit)'}: b steps back, [ jumps to a marker, q quits`, tone: 'ok'});
       return;
     }
-    this.publish();
-    this.timer = this.clock.setTimeout(() => this.slice(), FRAME_MS);
+    if (frame) this.publish();
+    this.timer = this.clock.setTimeout(() => this.slice(), behind ? 0 : FRAME_MS);
   }
 
   // ---- headless: verify and export ----------------------------------------------------------------------
@@ -252,7 +274,8 @@ export class Playback {
   /** Just after the previous marker (before the one just passed); the start when there is none. */
   prevMarker(): void {
     this.pause();
-    const m = this.markers.filter((k) => k.index + 1 < this.i).at(-1);
+    // The marker just passed, unless we stand right on it: then the one before.
+    const m = this.markers.filter((k) => k.index + 1 < this.i || (k.index + 1 === this.i && this.tick !== k.tick)).at(-1);
     if (m) this.seek(m.index + 1, m.tick);
     else this.seek(0, this.recording.header.start.tick);
     this.publish(m ? undefined : {text: 'no marker before this point: back at the start of the recording', tone: 'warn'});
@@ -281,13 +304,13 @@ export class Playback {
     return seg.m0 + ((Math.min(tick, seg.t1) - seg.p0) / (seg.t1 - seg.p0)) * (seg.m1 - seg.m0);
   }
 
-  /** Fire every event due by `ms` and run the ticks between, until the deadline (clock ms) passes. */
-  private advanceTo(ms: number, deadline: number): void {
+  /** Fire every event due by `ms` and run the ticks between, until the deadline (clock ms) passes; true if it did. */
+  private advanceTo(ms: number, deadline: number): boolean {
     for (;;) {
       const seg = this.segment(this.i);
       if (!seg) {
         this.timeMs = this.durationMs;
-        return;
+        return false;
       }
       const until = Math.min(ms, seg.m1);
       if (this.controller.getSnapshot().running && seg.t1 > seg.p0) {
@@ -298,17 +321,17 @@ export class Playback {
           if (this.clock.now() > deadline) {
             // Behind: the time shown is the time of the tick reached, so the replay slows rather than skips.
             this.timeMs = Math.max(this.timeMs, this.timeAt(this.i, this.tick));
-            return;
+            return true;
           }
         }
       }
       if (seg.m1 > ms) {
         this.timeMs = Math.max(this.timeMs, ms);
-        return;
+        return false;
       }
       this.fire();
       this.timeMs = Math.max(this.timeMs, seg.m1);
-      if (this.clock.now() > deadline) return;
+      if (this.clock.now() > deadline) return true;
     }
   }
 
@@ -322,14 +345,15 @@ export class Playback {
   private fire(): void {
     const e = this.events[this.i];
     if (this.controller.getSnapshot().running && this.tick < e.tick) this.runTicks(e.tick - this.tick);
-    if (this.tick !== e.tick) {
+    if (this.tick !== e.tick && e.type !== 'hash') {
       const st = this.controller.getSnapshot();
       this.diverged(this.tick, `the recording's next event is at tick ${e.tick}, but the replay is ${st.running ? 'running' : 'paused'} at tick ${this.tick}`);
     }
     switch (e.type) {
       case 'key':
-        // The replay's own notice has been read by now; the status line shows the recorded session's again.
-        if (this.status.notice) this.publish(null);
+        // The replay's own notice has been read by now; the status line shows the recorded session's again
+        // (a divergence stays until the viewer presses a key).
+        if (this.status.notice && this.status.notice.tone !== 'bad') this.publish(null);
         this.view.feedKey(e.key);
         break;
       case 'kcall': {
@@ -348,13 +372,19 @@ export class Playback {
       case 'resize':
         this.view.resize(e.cols, e.rows);
         break;
-      case 'hash':
-        this.checkHash(e.hash);
+      case 'hash': {
+        const mine = this.hashes.shift();
+        if (!mine || mine.tick !== e.tick) this.diverged(this.tick, `the recording ran onto tick ${e.tick} here, the replay ${mine ? `onto tick ${mine.tick}` : 'onto no multiple of ' + HASH_EVERY}`);
+        else this.checkHash(e.tick, mine.hash, e.hash);
         break;
+      }
       case 'marker':
-        this.checkHash(e.hash);
-        this.onMarker?.(e.label, e.ms);
-        this.publish({text: `marker ${this.markers.findIndex((m) => m.index === this.i) + 1}/${this.markers.length}${e.label ? `: ${e.label}` : ''} (tick ${e.tick})`, tone: 'ok'});
+        this.checkHash(this.tick, stateHash(this.controller.current), e.hash);
+        if (!this.markersTold.has(this.i)) {
+          this.markersTold.add(this.i);
+          this.onMarker?.(e.label, e.ms);
+        }
+        if (this.status.notice?.tone !== 'bad') this.publish({text: `marker ${this.markers.findIndex((m) => m.index === this.i) + 1}/${this.markers.length}${e.label ? `: ${e.label}` : ''} (tick ${e.tick})`, tone: 'ok'});
         break;
       case 'end':
         break;
@@ -365,15 +395,14 @@ export class Playback {
     if (this.work >= CHECKPOINT_WORK) this.checkpoint();
   }
 
-  private checkHash(expected: string): void {
-    const got = stateHash(this.controller.current);
+  private checkHash(tick: number, got: string, expected: string): void {
     this.checked++;
     if (got === expected) {
-      if (!this.firstDivergence) this.lastMatch = this.tick;
+      if (!this.firstDivergence) this.lastMatch = tick;
       return;
     }
     const since = this.lastMatch === null ? 'no earlier hash matched' : `the last match was at tick ${this.lastMatch}`;
-    this.diverged(this.tick, `the emulator state differs from the recording's (hash ${got}, recorded ${expected}); ${since}`);
+    this.diverged(tick, `the emulator state differs from the recording's (hash ${got}, recorded ${expected}); ${since}`);
   }
 
   private diverged(tick: number, why: string): void {
@@ -386,7 +415,7 @@ export class Playback {
   private checkpoint(): void {
     this.work = 0;
     if (!this.keepCheckpoints && this.checkpoints.length > 0) return;
-    this.checkpoints.push({i: this.i, tick: this.tick, time: this.timeMs, controller: this.controller.checkpoint(), view: this.view.save()});
+    this.checkpoints.push({i: this.i, tick: this.tick, time: this.timeMs, controller: this.controller.checkpoint(), view: this.view.save(), hashes: this.hashes.slice()});
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       const old = this.checkpoints.length - RECENT_CHECKPOINTS;
       this.checkpoints = this.checkpoints.filter((_, k) => k === 0 || k >= old || k % 2 === 1);
@@ -401,6 +430,7 @@ export class Playback {
         const cp = this.checkpoints.filter(before).at(-1) ?? this.checkpoints[0];
         this.controller.restore(cp.controller);
         this.view.restore(cp.view);
+        this.hashes = cp.hashes.slice();
         this.i = cp.i;
         this.timeMs = cp.time;
         this.checkpoints = this.checkpoints.filter((c) => before(c));

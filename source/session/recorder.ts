@@ -122,9 +122,11 @@ export class Recorder {
   stop(): void {
     const w = this.writer;
     if (!w) return;
+    const at = this.at();
+    this.writer = null;
     this.detach();
     try {
-      w.close(this.at());
+      w.close(at);
       this.say(`recorded ${this.events} event${this.events === 1 ? '' : 's'} and ${this.markers} marker${this.markers === 1 ? '' : 's'} to ${w.path} (kmemscope replay ${w.path})`, 'ok');
     } catch (e) {
       this.say(`recording stopped: ${(e as Error).message}`, 'bad');
@@ -159,12 +161,12 @@ export class Recorder {
   /** m: a marker in the recording (with the state hash there) and in the cast. */
   marker(label: string): void {
     if (!this.marks) return this.say('not recording: r starts a recording, then m puts a marker in it', 'warn');
-    this.castMarker?.(label);
     const c = this.o.controller;
     if (this.writer) {
       this.markers++;
       this.write({type: 'marker', label, tick: c.getSnapshot().tick, hash: stateHash(c.current)});
     }
+    this.castMarker?.(label);
     this.say(`marker ${label ? `"${label}" ` : ''}at tick ${c.getSnapshot().tick}`, 'ok');
   }
 
@@ -172,6 +174,7 @@ export class Recorder {
     this.o.controller.onAdvance = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.writer?.abandon(); // after a failed write; a clean stop has closed it already
     this.writer = null;
   }
 

@@ -14,7 +14,7 @@
 //   hash    the state hash, each time the controller runs forward onto a multiple of HASH_EVERY ticks
 //   end     a clean stop
 // Speeds are ticks per second, "max" for flat out (JSON has no Infinity).
-import {closeSync, openSync, readFileSync, writeSync} from 'node:fs';
+import {closeSync, openSync, readFileSync, unlinkSync, writeSync} from 'node:fs';
 import {formatScenarioError, SCENARIO_FORMAT} from '../scenario/load.js';
 import {scenarioFromText} from './open-scenario.js';
 import {Session} from './session.js';
@@ -97,8 +97,31 @@ export class RecordingWriter {
       throw new Error(`${path}: ${fsReason(e)}`);
     }
     const w = new RecordingWriter(path, fd);
-    w.line(header);
+    try {
+      w.line(header);
+    } catch (e) {
+      // A header cut short is no recording: leave no file behind to be refused as one, or to block a retry.
+      w.abandon();
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+      throw e;
+    }
     return w;
+  }
+
+  /** Close without an end event (the file could not be written). */
+  abandon(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      closeSync(fd);
+    } catch {
+      // nothing more to lose
+    }
   }
 
   get open(): boolean {
@@ -114,16 +137,19 @@ export class RecordingWriter {
   /** Write the end event and close (idempotent). */
   close(at: At): void {
     if (this.fd === null) return;
-    this.write({type: 'end', ...at});
-    const fd = this.fd;
-    this.fd = null;
-    closeSync(fd);
+    try {
+      this.write({type: 'end', ...at});
+    } finally {
+      this.abandon();
+    }
   }
 
   private line(v: unknown): void {
     if (this.fd === null) return;
+    const bytes = Buffer.from(JSON.stringify(v) + '\n', 'utf8');
     try {
-      writeSync(this.fd, JSON.stringify(v) + '\n');
+      // writeSync may write less than asked (a pipe, a signal): the rest goes after it.
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
     } catch (e) {
       throw new Error(`${this.path}: ${fsReason(e)}`);
     }

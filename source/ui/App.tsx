@@ -45,7 +45,7 @@ export type AppProps = {
   readonly hooks?: KeyHooks;
   /** A recorder's or a replay's badge and notices. */
   readonly status?: StatusSource;
-  /** The keys the footer and the help show (a replay has its own). */
+  /** The keys the footer shows (a replay shows the viewer's; the help, part of the recorded view, shows the dashboard's). */
   readonly keymap?: readonly Binding<string>[];
 };
 
@@ -104,7 +104,7 @@ export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys
     <EventsPane {...p.events} focused={focused('events')} events={vm.events} scroll={ui.scroll.events} />
   );
   const body = ui.help ? (
-    <HelpOverlay width={width} height={bodyHeight} {...(keymap ? {keymap} : {})} />
+    <HelpOverlay width={width} height={bodyHeight} />
   ) : (
     <Box flexDirection="column" width={width} height={bodyHeight}>
       <Box flexDirection="row">

@@ -1,7 +1,7 @@
 // A recording played back: the dashboard as the recorded keys drive it, with the viewer's own keys on top
 // (REPLAY_KEYMAP: pause, step, step back, markers, speed, help, quit) and the replay's clock and any divergence
 // in the header and the status line.
-import {useInput} from 'ink';
+import {type Key, useInput} from 'ink';
 import {useRef, useState} from 'react';
 import type {Playback} from '../session/playback.js';
 import {App, type AppProps} from './App.js';
@@ -22,7 +22,12 @@ export function ReplayApp({playback, ui, theme, noColor, onQuit, size}: Props) {
   };
   const terminal = useTerminalSize();
   const {columns, rows} = size ?? terminal;
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key): void => {
+    // Keys that arrive together (a held n or b, a paste) are each a key of their own, as in the dashboard.
+    if (!key.ctrl && !key.meta && [...input].length > 1) {
+      for (const ch of input) onKey(ch, key);
+      return;
+    }
     const name = keyName(input, key);
     if (helpRef.current) {
       if (name === 'q' || name === 'ctrl-c') return onQuit();
@@ -48,7 +53,8 @@ export function ReplayApp({playback, ui, theme, noColor, onQuit, size}: Props) {
       case 'quit':
         return onQuit();
     }
-  });
+  };
+  useInput(onKey);
   if (help) return <HelpOverlay width={columns - 1} height={rows - 1} keymap={REPLAY_KEYMAP} />;
   return (
     <App

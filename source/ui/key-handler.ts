@@ -48,16 +48,21 @@ export function keyInput(name: string): string {
 /** One key, by its keymap name (keyName()) and the character typed (keyInput() of the name for a replay). */
 export function pressKey(t: KeyTarget, name: string, input: string): void {
   const {controller, ui} = t;
-  const s = ui.getSnapshot();
+  // A key without a name here (Home, F1...: Ink gives no input for them) does nothing, and is not recorded.
+  if (name === '') return;
   if (name === 'ctrl-c') return t.onQuit();
-  // A marker's label, and the r and m keys, belong to the recording, not to the session it records.
+  // The last notice has been read: every key clears it (before anything that may set a new one).
+  if (ui.getSnapshot().notice !== null) ui.set({...ui.getSnapshot(), notice: null});
+  const s = ui.getSnapshot();
+  // A marker's label, and the r and m keys, belong to the recording, not to the session it records: they work
+  // over a pausing note or the help too (a note is the natural place for a marker).
   if (s.mode === 'marker') {
     const r = typeKey(s, name, input);
     ui.set(r.state);
     if (r.mark !== undefined) t.hooks?.marker?.(r.mark);
     return;
   }
-  if (s.mode === 'keys' && !s.help && !controller.getSnapshot().note) {
+  if (s.mode === 'keys') {
     const a = actionOf(name);
     if (a === 'record') return t.hooks?.record ? t.hooks.record() : ui.set({...s, notice: 'r records only in the dashboard (kmemscope [scenario])'});
     if (a === 'marker') {
@@ -66,24 +71,22 @@ export function pressKey(t: KeyTarget, name: string, input: string): void {
     }
   }
   t.hooks?.onKey?.(name);
-  if (s.notice !== null) ui.set({...s, notice: null});
-  const cur = ui.getSnapshot();
   // A pausing note, or the help, takes the next key (q still quits).
   if (controller.getSnapshot().note) {
-    if (name === 'q' && cur.mode === 'keys') return t.onQuit();
+    if (name === 'q' && s.mode === 'keys') return t.onQuit();
     controller.dismissNote();
     // Space goes on with the run; any other key only closes the note.
     if (name === 'space') controller.play();
     return;
   }
-  if (cur.help) {
+  if (s.help) {
     if (name === 'q') return t.onQuit();
-    return ui.set(toggle(cur, 'help'));
+    return ui.set(toggle(s, 'help'));
   }
-  if (cur.mode !== 'keys') {
-    const r = typeKey(cur, name, input);
+  if (s.mode !== 'keys') {
+    const r = typeKey(s, name, input);
     ui.set(r.state);
-    if (r.run !== undefined) controller.command(r.run, cur.cpu, cur.context);
+    if (r.run !== undefined) controller.command(r.run, s.cpu, s.context);
     return;
   }
   const a = actionOf(name);

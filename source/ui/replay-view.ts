@@ -4,22 +4,40 @@
 import type {Controller} from '../session/controller.js';
 import type {PlaybackView} from '../session/playback.js';
 import {keyInput, pressKey} from './key-handler.js';
-import {initialUiState, type UiState} from './ui-state.js';
+import {CONTEXTS} from '../kernel/context.js';
+import {SLAB_SORT_KEYS} from './panes/types.js';
+import {initialUiState, PANES, type UiState} from './ui-state.js';
 import {UiStore} from './ui-store.js';
 
 type Size = {readonly columns: number; readonly rows: number};
 type Saved = {ui: unknown; size: {cols: number; rows: number}};
 
-/** A view state from a recording's header: the fields it has that fit, the rest as a fresh dashboard's. */
+/** A view state from a recording's header: each field it has that is a valid value, the rest as a fresh dashboard's. */
 export function uiFromJson(v: unknown): UiState {
   const init = initialUiState();
   if (typeof v !== 'object' || v === null) return init;
-  const out: Record<string, unknown> = {...init};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const want = (init as Record<string, unknown>)[k];
-    if (k in init && (typeof x === typeof want || (want === null && (x === null || typeof x === 'string')) || (typeof want === 'string' && x === null && k === 'selected'))) out[k] = x;
-  }
-  return out as UiState;
+  const x = v as Record<string, unknown>;
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  const text = (t: unknown): t is string => typeof t === 'string';
+  const oneOf = <T extends string>(list: readonly T[], t: unknown): t is T => list.includes(t as T);
+  const scroll = typeof x.scroll === 'object' && x.scroll !== null ? (x.scroll as Record<string, unknown>) : {};
+  return {
+    focus: oneOf(PANES, x.focus) ? x.focus : init.focus,
+    scroll: Object.fromEntries(PANES.map((p) => [p, count(scroll[p]) ? scroll[p] : 0])) as UiState['scroll'],
+    sort: oneOf(SLAB_SORT_KEYS, x.sort) ? x.sort : init.sort,
+    filter: text(x.filter) ? x.filter : init.filter,
+    selected: text(x.selected) ? x.selected : null,
+    detail: typeof x.detail === 'boolean' ? x.detail : init.detail,
+    byType: typeof x.byType === 'boolean' ? x.byType : init.byType,
+    help: typeof x.help === 'boolean' ? x.help : init.help,
+    mode: oneOf(['keys', 'command', 'filter', 'marker'] as const, x.mode) ? x.mode : init.mode,
+    draft: text(x.draft) ? x.draft : init.draft,
+    history: Array.isArray(x.history) && x.history.every(text) ? x.history : init.history,
+    historyAt: count(x.historyAt) ? x.historyAt : init.historyAt,
+    cpu: count(x.cpu) ? x.cpu : init.cpu,
+    context: oneOf(CONTEXTS, x.context) ? x.context : init.context,
+    notice: text(x.notice) ? x.notice : null,
+  };
 }
 
 export function replayView(controller: Controller, ui: UiStore = new UiStore()): PlaybackView & {readonly ui: UiStore; readonly size: () => Size} {

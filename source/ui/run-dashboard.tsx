@@ -11,6 +11,7 @@
 // Ink is always unmounted before the screen is left: it draws a last frame when it unmounts, and that frame must
 // land on the alternate screen, never on the user's shell (Ink also unmounts itself on process exit through
 // signal-exit; once unmounted it writes nothing more).
+import {unlinkSync} from 'node:fs';
 import {render, type Instance} from 'ink';
 import type {ComponentType, ReactElement} from 'react';
 import {CastWriter} from '../session/asciicast.js';
@@ -81,7 +82,8 @@ export function runDashboard(opts: DashboardOptions): void {
   const App = opts.app;
   openTerminal(opts, {
     prepare: (cast) => {
-      if (cast) recorder.castMarker = (label) => cast.marker(cast.elapsed(), label);
+      // A cast that can no longer be written (a full disk) loses its markers, not the lecture.
+      if (cast) recorder.castMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
       if (opts.record !== undefined) recorder.start();
     },
     element: (quit) => (
@@ -109,7 +111,7 @@ export function runReplay(opts: ReplayOptions): void {
   const p = opts.playback;
   openTerminal(opts, {
     prepare: (cast) => {
-      if (cast) p.onMarker = (label) => cast.marker(cast.elapsed(), label);
+      if (cast) p.onMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
     },
     element: (quit) => <ReplayApp playback={p} ui={opts.ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
     start: () => p.play(),
@@ -167,7 +169,10 @@ function openTerminal(t: Terminal, screen: Screen): void {
     }
     screen.prepare(cast);
   } catch (e) {
+    // Nothing was recorded: leave no half-made cast behind (it would also refuse the retry as "file exists").
     attempt(() => cast?.close());
+    const made = cast?.path;
+    if (made !== undefined) attempt(() => unlinkSync(made));
     stderr.write(`kmemscope: ${describe(e)}\n`);
     process.exit(EXIT_USAGE);
   }

@@ -4,6 +4,8 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {parseRecording} from '../../source/session/recording.js';
+import {uiFromJson} from '../../source/ui/replay-view.js';
+import {initialUiState} from '../../source/ui/ui-state.js';
 import {liveSession, replayOf, tempDir} from './record-helpers.js';
 import {busyYaml} from '../busy-scenario.js';
 
@@ -142,6 +144,82 @@ describe('record -> replay', () => {
     expect(r.playback.position.i).toBe(cutLine - 1);
     expect(r.playback.position.tick).toBe(lastGood.key === 'b' ? lastGood.tick - 1 : lastGood.tick);
   });
+});
+
+describe('keys a review found replaying wrongly', () => {
+  test('N across a multiple of 1000 ticks: the hash taken inside its step is checked, no false divergence', () => {
+    const file = join(tempDir(), 'n.jsonl');
+    const s = liveSession('one-block', {record: file, speed: 5000});
+    s.press('space');
+    s.wait(200); // ~1000 ticks, into the note at 10 first
+    while (s.controller.getSnapshot().note) s.press('x', 'space'), s.wait(50);
+    while (s.controller.getSnapshot().tick < 1900) s.wait(10);
+    s.press('space');
+    const from = s.controller.getSnapshot().tick;
+    s.press('N');
+    expect(Math.floor(s.controller.getSnapshot().tick / 1000)).toBeGreaterThan(Math.floor(from / 1000));
+    s.press('q');
+    const r = replayOf(file);
+    r.playback.runToEnd();
+    expect(r.playback.divergence).toBeNull();
+    expect(r.hash()).toBe(s.hash());
+  });
+
+  test('a key with no name (Home, F1) is neither acted on nor recorded', () => {
+    const file = join(tempDir(), 'home.jsonl');
+    const s = liveSession('one-block', {record: file, speed: 20});
+    s.press('n', '', 'n', 'q');
+    const r = replayOf(file);
+    expect(r.recording.warning).toBeUndefined();
+    r.playback.runToEnd();
+    expect(r.playback.position.tick).toBe(2);
+    expect(r.playback.divergence).toBeNull();
+  });
+
+  test('m over a pausing note opens the label prompt; r says it records even after an old notice', () => {
+    const s = liveSession('one-block', {speed: 20});
+    s.press('space');
+    s.wait(1_000);
+    expect(s.controller.getSnapshot().note?.tick).toBe(10);
+    s.press('m');
+    expect(s.ui.getSnapshot().notice).toMatch(/^not recording/);
+    s.press('r');
+    expect(s.ui.getSnapshot().notice).toBeNull();
+    expect(s.recorder.getSnapshot().notice?.text).toMatch(/^recording to /);
+    s.press('m');
+    expect(s.ui.getSnapshot().mode).toBe('marker');
+    expect(s.controller.getSnapshot().note?.tick).toBe(10); // the note stays open under the prompt
+    s.press('escape', 'r');
+  });
+
+  test('[ goes back to the marker just passed, whether or not an event came after it', () => {
+    const file = join(tempDir(), 'marks.jsonl');
+    const s = liveSession('one-block', {record: file, speed: 20});
+    s.press('space');
+    s.wait(1_000); // the note at 10
+    s.press('space');
+    s.press('m', 'enter'); // marker 1 at 10
+    s.wait(500);
+    s.press('m', 'enter'); // marker 2, ~10 ticks on
+    const second = s.controller.getSnapshot().tick;
+    s.wait(500);
+    s.press('space', 'q');
+    const r = replayOf(file);
+    r.playback.nextMarker();
+    r.playback.nextMarker();
+    expect(r.playback.position.tick).toBe(second);
+    r.playback.step();
+    r.playback.step(); // a few ticks past marker 2, no event since
+    r.playback.prevMarker();
+    expect(r.playback.position.tick).toBe(second);
+    r.playback.prevMarker(); // on marker 2 itself: the one before
+    expect(r.playback.position.tick).toBe(10);
+  });
+});
+
+test('a header with a view state that makes no sense starts from a fresh view for those fields', () => {
+  const ui = uiFromJson({focus: 'nope', sort: 42, scroll: {free: -3, slabs: 7}, mode: 'dance', cpu: 1, context: 'nmi', filter: 'kmalloc'});
+  expect(ui).toEqual({...initialUiState(), scroll: {...initialUiState().scroll, slabs: 7}, cpu: 1, filter: 'kmalloc'});
 });
 
 describe('the pace of a replay', () => {

@@ -55,7 +55,10 @@ export type LiveSession = {
 };
 
 /** A live dashboard session (no React) on a shipped scenario or a scenario path. */
-export function liveSession(scenario: string, opts: {speed?: number; seed?: number; record?: string; running?: boolean; size?: {cols: number; rows: number}} = {}): LiveSession {
+export function liveSession(
+  scenario: string,
+  opts: {speed?: number; seed?: number; record?: string; recordTo?: string; running?: boolean; size?: {cols: number; rows: number}} = {},
+): LiveSession {
   const r = openScenario(scenario);
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   const s = Session.create(r.scenario, opts.seed);
@@ -73,7 +76,8 @@ export function liveSession(scenario: string, opts: {speed?: number; seed?: numb
     date: () => new Date(Date.UTC(2026, 10, 25, 9, 0, 0)),
     size: () => size,
     view: () => ui.getSnapshot(),
-    ...(opts.record !== undefined ? {file: opts.record} : {}),
+    // record: recording from the start (--record FILE); recordTo: where r will record (never the working directory).
+    file: opts.record ?? opts.recordTo ?? join(tempDir(), 'r.jsonl'),
   });
   if (opts.record !== undefined) recorder.start();
   const target = {

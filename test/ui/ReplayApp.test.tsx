@@ -45,6 +45,21 @@ function viewer() {
 }
 
 describe('the replay viewer', () => {
+  test('a recorded ? shows the dashboard\'s help, as the audience saw it, not the viewer\'s keys', async () => {
+    const file = join(tempDir(), 'help.jsonl');
+    const s = liveSession('one-block', {record: file, speed: 20});
+    s.press('?', 'q');
+    const r = openRecording(file);
+    if (!r.ok) throw new Error(r.message);
+    const controller = new Controller(r.session, {clock: STILL, driven: true});
+    const view = replayView(controller);
+    const playback = new Playback(r.recording, controller, view, {clock: STILL});
+    const app = render(<ReplayApp playback={playback} ui={view.ui} theme="default" noColor={true} onQuit={() => {}} size={{columns: 120, rows: 40}} />);
+    playback.step(); // fires the recorded ?
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('step 100 ticks'));
+    expect(app.lastFrame()).not.toContain('replay faster');
+  });
+
   test('header badge, replay keys in the footer, and the recorded session underneath', async () => {
     const v = viewer();
     await vi.waitFor(() => expect(v.frame()).toContain('REPLAY ❚❚ x1 0:00/0:01'));
@@ -65,6 +80,12 @@ describe('the replay viewer', () => {
     await v.press('n', (f) => f.includes('tick 11 '));
     await v.press('[', (f) => f.includes('tick 10 ') && f.includes('marker 1/1'));
     await v.press('[', (f) => f.includes('tick 0 ') && f.includes('no marker before this point'));
+  });
+
+  test('keys that arrive together (a held n) each step', async () => {
+    const v = viewer();
+    await v.press('nnn', (f) => f.includes('tick 3 '));
+    await v.press('bb', (f) => f.includes('tick 1 '));
   });
 
   test('+ and - change the replay speed, ? shows the replay keys, q quits', async () => {
