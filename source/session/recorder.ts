@@ -2,6 +2,7 @@
 // every key the session or the view acts on, each resize, each m marker, and a state hash every HASH_EVERY ticks
 // run forward. Markers also go to the asciicast when one is being written (--cast), so m works for either.
 // The recorder reads the wall clock for event times only; the emulator never sees them.
+import {existsSync} from 'node:fs';
 import type {Scenario} from '../scenario/load.js';
 import {SCENARIO_FORMAT} from '../scenario/load.js';
 import type {Controller} from './controller.js';
@@ -195,19 +196,25 @@ export class Recorder {
     }
   }
 
-  /** --record FILE for the first recording, FILE with -2, -3... for the next; without it, a name with the date. */
+  /**
+   * --record FILE for the first recording, then FILE with -2, -3... before the extension; without it, a name with
+   * the date. A later name skips files that exist (the first is the user's own choice: an existing one is refused).
+   */
   private nextPath(): string {
-    const n = this.recordings + 1;
-    if (this.o.file !== undefined) {
-      if (n === 1) return this.o.file;
-      const dot = this.o.file.lastIndexOf('.');
-      const slash = this.o.file.lastIndexOf('/');
-      return dot > slash + 1 ? `${this.o.file.slice(0, dot)}-${n}${this.o.file.slice(dot)}` : `${this.o.file}-${n}`;
+    const first = this.recordings === 0;
+    if (this.o.file !== undefined && first) return this.o.file;
+    let base = this.o.file;
+    if (base === undefined) {
+      const d = this.o.date();
+      const p = (x: number) => String(x).padStart(2, '0');
+      const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+      base = `kmemscope-${this.o.scenario.name.replace(/[^\w.-]+/g, '-')}-${stamp}.jsonl`;
     }
-    const d = this.o.date();
-    const p = (x: number) => String(x).padStart(2, '0');
-    const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-    const name = this.o.scenario.name.replace(/[^\w.-]+/g, '-');
-    return `kmemscope-${name}-${stamp}${n > 1 ? `-${n}` : ''}.jsonl`;
+    const dot = base.lastIndexOf('.');
+    const slash = base.lastIndexOf('/');
+    const numbered = (n: number) => (n === 1 ? base : dot > slash + 1 ? `${base.slice(0, dot)}-${n}${base.slice(dot)}` : `${base}-${n}`);
+    let n = this.o.file === undefined ? 1 : this.recordings + 1;
+    while (existsSync(numbered(n))) n++;
+    return numbered(n);
   }
 }

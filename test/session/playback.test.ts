@@ -1,6 +1,6 @@
 // Record -> replay: a session recorded with the real recorder replays to identical state hashes, through keys,
 // kcalls, step back, speed changes and markers; navigating a replay lands on the states the session passed.
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {parseRecording} from '../../source/session/recording.js';
@@ -190,6 +190,15 @@ describe('keys a review found replaying wrongly', () => {
     expect(s.ui.getSnapshot().mode).toBe('marker');
     expect(s.controller.getSnapshot().note?.tick).toBe(10); // the note stays open under the prompt
     s.press('escape', 'r');
+  });
+
+  test('r after r records to FILE-2, FILE-3...: a name that exists is skipped, never written over', () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'l-2.jsonl'), 'mine');
+    const s = liveSession('one-block', {record: join(d, 'l.jsonl')});
+    s.press('r', 'r', 'r', 'r', 'r'); // stop, start, stop, start, stop
+    expect(readdirSync(d).sort()).toEqual(['l-2.jsonl', 'l-3.jsonl', 'l-4.jsonl', 'l.jsonl']);
+    expect(readFileSync(join(d, 'l-2.jsonl'), 'utf8')).toBe('mine');
   });
 
   test('[ goes back to the marker just passed, whether or not an event came after it', () => {
