@@ -10,106 +10,22 @@
 //   kill -9         the recording so far is valid (no end event) and replays headless with every hash matching
 //
 // Every wait polls the screen or the file against a deadline (never a fixed sleep), so a loaded 2-core machine makes
-// the test slower, not flaky; a failed wait shows what it last saw. Helpers are copied from e2e.test.ts (its own
-// file is not shared), with a working directory per terminal.
-import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+// the test slower, not flaky; a failed wait shows what it last saw. The terminal is tmux-terminal.ts's, started
+// in a temporary working directory.
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {parseCast} from '../../source/session/asciicast.js';
 import {parseRecording, type Recording, type RecordingEvent} from '../../source/session/recording.js';
+import {buildIfStale, CLI, cleanEnv, HAS_TMUX, lines, NOTE, poll, PROMPT, shellIsBack, Terminal, tickOf, WHY_NO_TMUX} from './tmux-terminal.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
-const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const HAS_ASCIINEMA = spawnSync('asciinema', ['--version']).status === 0 && spawnSync('script', ['--version']).status === 0;
-const WHY_SKIPPED = ' (SKIPPED: tmux is not installed; apt-get install -y tmux)';
 const WHY_NO_CAT = ' (SKIPPED: asciinema or script is not installed; apt-get install -y asciinema)';
 // Said on stderr too: a reporter that folds skipped files away would hide the reason in the tests' names.
-if (!HAS_TMUX) console.warn(`test/ui/e2e-recording.test.ts:${WHY_SKIPPED}`);
+if (!HAS_TMUX) console.warn(`test/ui/e2e-recording.test.ts:${WHY_NO_TMUX}`);
 else if (!HAS_ASCIINEMA) console.warn(`test/ui/e2e-recording.test.ts: asciinema cat${WHY_NO_CAT}`);
-const PROMPT = 'e2e$ ';
-
-/** The environment the tmux server and everything in it inherit: no CI variables (Ink would print only its last frame). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (k !== 'CI' && !k.startsWith('CI_') && k !== 'NO_COLOR') env[k] = v;
-  return {...env, TERM: 'xterm-256color'};
-}
-
-let servers = 0;
-
-/** One tmux server of our own (its own socket), one session in it running a plain shell in `cwd`. */
-class Terminal {
-  private readonly socket = `kmemscope-e2e-rec-${process.pid}-${++servers}`;
-  private readonly target = 'e2e';
-  private readonly socketPath: string;
-
-  constructor(columns: number, rows: number, cwd: string) {
-    this.tmux('new-session', '-d', '-s', this.target, '-x', String(columns), '-y', String(rows), '-c', cwd, `env PS1='${PROMPT}' sh -i`);
-    this.tmux('set-option', '-t', this.target, 'status', 'off');
-    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
-  }
-
-  tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', env: cleanEnv()});
-  }
-
-  /** Keys by tmux name (Space, Enter, C-c, q ...). */
-  keys(...keys: string[]): void {
-    this.tmux('send-keys', '-t', this.target, ...keys);
-  }
-
-  /** Text typed literally. */
-  type(text: string): void {
-    this.tmux('send-keys', '-t', this.target, '-l', text);
-  }
-
-  /** A command line typed into the shell once it prompts, and its exit code echoed after it. */
-  async run(command: string): Promise<void> {
-    await this.until('the prompt', (s) => s.trimEnd().endsWith(PROMPT.trimEnd()));
-    this.type(`${command}; echo "exit=$?"`);
-    this.keys('Enter');
-  }
-
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', this.target).replace(/\n$/, '');
-  }
-
-  resize(columns: number, rows: number): void {
-    this.tmux('resize-window', '-t', this.target, '-x', String(columns), '-y', String(rows));
-  }
-
-  /** The process the shell is running in the foreground (the dashboard), by its id. */
-  foregroundPid(): number {
-    const shell = this.tmux('display-message', '-p', '-t', this.target, '#{pane_pid}').trim();
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], {encoding: 'utf8'}).trim().split(/\s+/).filter(Boolean);
-    if (children.length !== 1) throw new Error(`expected one process under the shell, found ${children.length}: ${children.join(' ')}`);
-    return Number(children[0]);
-  }
-
-  /** Poll the screen until `ok` holds; fail with what was awaited and the last screen. */
-  async until(what: string, ok: (screen: string) => boolean, timeoutMs = 15_000): Promise<string> {
-    return poll(what, () => this.screen(), ok, timeoutMs, (s) => `the screen was:\n${s}`);
-  }
-
-  /** The server and its socket file (tmux leaves the file behind). */
-  close(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], {env: cleanEnv()});
-    rmSync(this.socketPath, {force: true});
-  }
-}
-
-async function poll<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs: number, show: (v: T) => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; ${show(v)}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 /** A recording file as it is now (a file being written may end in the middle of a line). */
 function recordingNow(path: string): Recording {
@@ -131,25 +47,10 @@ async function untilRecorded(what: string, path: string, ok: (events: readonly R
   return r!;
 }
 
-const lines = (screen: string) => screen.split('\n');
 const headerOf = (screen: string) => lines(screen)[0];
 /** The status line: above the footer, which is above the empty last row. */
 const statusOf = (screen: string) => lines(screen).at(-3) ?? '';
-/** The tick the header shows. */
-function tickOf(screen: string): number {
-  const m = /\btick (\d+)\b/.exec(headerOf(screen));
-  if (!m) throw new Error(`no tick in the header:\n${screen}`);
-  return Number(m[1]);
-}
-const NOTE = /Note at tick \d+/;
 const DASHBOARD = /^ kmemscope {2}one-block {2}tick \d+/;
-
-/** The shell is back: the dashboard's screen is gone, the command line and its exit code are there, then a prompt. */
-function shellIsBack(screen: string, command: string, code: number): boolean {
-  const l = lines(screen).map((x) => x.trimEnd());
-  const at = l.findIndex((x) => x.includes(command));
-  return at >= 0 && l.slice(at + 1).some((x) => x === `exit=${code}`) && l.some((x, i) => i > at && x === PROMPT.trimEnd());
-}
 
 /** The keymap names a recording stores for text typed at the command line. */
 const typedKeys = (text: string) => [...text].map((c) => (c === ' ' ? 'space' : c));
@@ -167,7 +68,7 @@ afterAll(() => {
 /** one-block at 50 ticks a second: its note pauses the run at tick 10 within a second, and nothing moves after that unless told. */
 const LABEL = 'kmalloc-8k takes it';
 
-describe.skipIf(!HAS_TMUX)(`recording with --record, then replaying, in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`recording with --record, then replaying, in tmux${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   let term: Terminal;
   let dir: string;
   let file: string;
@@ -290,7 +191,7 @@ describe.skipIf(!HAS_TMUX)(`recording with --record, then replaying, in tmux${HA
   });
 });
 
-describe.skipIf(!HAS_TMUX)(`the r and m keys without --record, and a resize, in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`the r and m keys without --record, and a resize, in tmux${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   let term: Terminal;
   let dir: string;
   let name = '';
@@ -386,7 +287,7 @@ describe.skipIf(!HAS_TMUX)(`the r and m keys without --record, and a resize, in 
   });
 });
 
-describe.skipIf(!HAS_TMUX)(`--cast with --record, in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`--cast with --record, in tmux${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   let term: Terminal;
   let dir: string;
   const label = 'the cast marker';
@@ -450,7 +351,7 @@ describe.skipIf(!HAS_TMUX)(`--cast with --record, in tmux${HAS_TMUX ? '' : WHY_S
   });
 });
 
-describe.skipIf(!HAS_TMUX)(`kill -9 of a recording dashboard, in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`kill -9 of a recording dashboard, in tmux${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   let term: Terminal;
   let dir: string;
 
@@ -506,19 +407,3 @@ describe.skipIf(!HAS_TMUX)(`kill -9 of a recording dashboard, in tmux${HAS_TMUX 
 });
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Build dist/ when any file under source/ is newer than dist/cli.js (npm test builds first; a lone vitest run may not). */
-function buildIfStale(): void {
-  const built = (() => {
-    try {
-      return statSync(CLI).mtimeMs;
-    } catch {
-      return 0;
-    }
-  })();
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, {withFileTypes: true}).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (newest(join(ROOT, 'source')) <= built) return;
-  const r = spawnSync('npm', ['run', 'build'], {cwd: ROOT, encoding: 'utf8'});
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
-}

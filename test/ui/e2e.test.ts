@@ -11,115 +11,17 @@
 // A stand-in App (stand-in-dashboard.tsx, run with tsx): the ways out the real App cannot be made to take on
 // purpose - SIGTERM, SIGHUP, SIGINT, a key handler and a render that throw - each must leave the shell's screen as
 // it was, with the right exit code.
-import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
+import {buildIfStale, HAS_TMUX, lines, NOTE, shellIsBack, Terminal, tickOf, WHY_NO_TMUX} from './tmux-terminal.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
-const WHY_SKIPPED = ' (SKIPPED: tmux is not installed; apt-get install -y tmux)';
 // Said on stderr too: a reporter that folds skipped files away would hide the reason in the tests' names.
-if (!HAS_TMUX) console.warn(`test/ui/e2e.test.ts:${WHY_SKIPPED}`);
-const PROMPT = 'e2e$ ';
+if (!HAS_TMUX) console.warn(`test/ui/e2e.test.ts:${WHY_NO_TMUX}`);
 /** Screens captured at the lecture-room sizes go here when set, for a look by eye. */
 const SCREENS_DIR = process.env.KMEMSCOPE_E2E_SCREENS;
 
-/** The environment the tmux server and everything in it inherit: no CI variables (Ink would print only its last frame). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (k !== 'CI' && !k.startsWith('CI_') && k !== 'NO_COLOR') env[k] = v;
-  return {...env, TERM: 'xterm-256color'};
-}
-
-let servers = 0;
-
-/** One tmux server of our own (its own socket), one session in it running a plain shell in ROOT. */
-class Terminal {
-  private readonly socket = `kmemscope-e2e-${process.pid}-${++servers}`;
-  private readonly target = 'e2e';
-
-  private readonly socketPath: string;
-
-  constructor(columns: number, rows: number) {
-    this.tmux('new-session', '-d', '-s', this.target, '-x', String(columns), '-y', String(rows), '-c', ROOT, `env PS1='${PROMPT}' sh -i`);
-    this.tmux('set-option', '-t', this.target, 'status', 'off');
-    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
-  }
-
-  tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', env: cleanEnv()});
-  }
-
-  /** Keys by tmux name (Space, Enter, C-c, q ...). */
-  keys(...keys: string[]): void {
-    this.tmux('send-keys', '-t', this.target, ...keys);
-  }
-
-  /** Text typed literally. */
-  type(text: string): void {
-    this.tmux('send-keys', '-t', this.target, '-l', text);
-  }
-
-  /** A command line typed into the shell once it prompts (typed earlier, the terminal would echo it before the prompt), and its exit code echoed after it. */
-  async run(command: string): Promise<void> {
-    await this.until('the prompt', (s) => s.trimEnd().endsWith(PROMPT.trimEnd()));
-    this.type(`${command}; echo "exit=$?"`);
-    this.keys('Enter');
-  }
-
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', this.target).replace(/\n$/, '');
-  }
-
-  resize(columns: number, rows: number): void {
-    this.tmux('resize-window', '-t', this.target, '-x', String(columns), '-y', String(rows));
-  }
-
-  /** The process the shell is running in the foreground (the dashboard), by its id. */
-  foregroundPid(): number {
-    const shell = this.tmux('display-message', '-p', '-t', this.target, '#{pane_pid}').trim();
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], {encoding: 'utf8'}).trim().split(/\s+/).filter(Boolean);
-    if (children.length !== 1) throw new Error(`expected one process under the shell, found ${children.length}: ${children.join(' ')}`);
-    return Number(children[0]);
-  }
-
-  /** Poll the screen until `ok` holds; fail with what was awaited and the last screen. */
-  async until(what: string, ok: (screen: string) => boolean, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let screen = '';
-    for (;;) {
-      screen = this.screen();
-      if (ok(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; the screen was:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 40));
-    }
-  }
-
-  /** The server and its socket file (tmux leaves the file behind). */
-  close(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], {env: cleanEnv()});
-    rmSync(this.socketPath, {force: true});
-  }
-}
-
-const lines = (screen: string) => screen.split('\n');
-/** The tick the header shows. */
-function tickOf(screen: string): number {
-  const m = /\btick (\d+)\b/.exec(lines(screen)[0]);
-  if (!m) throw new Error(`no tick in the header:\n${screen}`);
-  return Number(m[1]);
-}
-const NOTE = /Note at tick \d+/;
-
-/** The shell is back: the dashboard's screen is gone, the command line and its exit code are there, then a prompt. */
-function shellIsBack(screen: string, command: string, code: number): boolean {
-  const l = lines(screen).map((x) => x.trimEnd());
-  const at = l.findIndex((x) => x.includes(command));
-  return at >= 0 && l.slice(at + 1).some((x) => x === `exit=${code}`) && l.some((x, i) => i > at && x === PROMPT.trimEnd());
-}
-
-describe.skipIf(!HAS_TMUX)(`the real dashboard in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`the real dashboard in tmux${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   let term: Terminal;
   const command = 'node dist/cli.js tour --speed 1';
 
@@ -213,7 +115,7 @@ describe.skipIf(!HAS_TMUX)(`the real dashboard in tmux${HAS_TMUX ? '' : WHY_SKIP
   });
 });
 
-describe.skipIf(!HAS_TMUX)(`colours in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`colours in tmux${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   let term: Terminal | undefined;
   beforeAll(buildIfStale, 180_000);
   afterEach(() => term?.close());
@@ -247,7 +149,7 @@ describe.skipIf(!HAS_TMUX)(`colours in tmux${HAS_TMUX ? '' : WHY_SKIPPED}`, () =
   });
 });
 
-describe.skipIf(!HAS_TMUX)(`the dashboard's ways out, with a stand-in App${HAS_TMUX ? '' : WHY_SKIPPED}`, () => {
+describe.skipIf(!HAS_TMUX)(`the dashboard's ways out, with a stand-in App${HAS_TMUX ? '' : WHY_NO_TMUX}`, () => {
   const command = 'node --import tsx test/ui/stand-in-dashboard.tsx tour';
   let term: Terminal | undefined;
   afterEach(() => term?.close());
@@ -280,19 +182,3 @@ describe.skipIf(!HAS_TMUX)(`the dashboard's ways out, with a stand-in App${HAS_T
     expect(l.slice(l.findIndex((x) => x.includes(command)) + 1, at)).toEqual(message === null ? [] : [message]);
   });
 });
-
-/** Build dist/ when any file under source/ is newer than dist/cli.js (npm test builds first; a lone vitest run may not). */
-function buildIfStale(): void {
-  const built = (() => {
-    try {
-      return statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs;
-    } catch {
-      return 0;
-    }
-  })();
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, {withFileTypes: true}).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (newest(join(ROOT, 'source')) <= built) return;
-  const r = spawnSync('npm', ['run', 'build'], {cwd: ROOT, encoding: 'utf8'});
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
-}
