@@ -193,6 +193,9 @@ export function parseRecording(path: string, text: string): ReadResult {
   } catch {
     raw = undefined;
   }
+  if (raw === undefined && lines.length === 1 && /^\{"kmemscope":"recording"/.test(first)) {
+    return {ok: false, message: `${path}: a kmemscope recording cut off in its header (line 1): nothing in it can be replayed`};
+  }
   if (!isObject(raw) || raw.kmemscope !== 'recording') {
     return {ok: false, message: `${path}: not a kmemscope recording (line 1 is not a recording header; record one with kmemscope --record FILE)`};
   }

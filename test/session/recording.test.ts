@@ -348,9 +348,9 @@ describe('killed mid-write (kill -9)', () => {
     expect(r.ended).toBe(false);
   });
 
-  test('a file cut inside its header is no recording', () => {
+  test('a file cut inside its header is a recording that cannot be replayed, and says so', () => {
     const {text} = lecture();
     const first = text.split('\n')[0];
-    expect(refusal(first.slice(0, first.length - 3))).toBe(`${F}: not a kmemscope recording (line 1 is not a recording header; record one with kmemscope --record FILE)`);
+    expect(refusal(first.slice(0, first.length - 3))).toBe(`${F}: a kmemscope recording cut off in its header (line 1): nothing in it can be replayed`);
   });
 });
