@@ -43,6 +43,7 @@ const REAL_CLOCK: Clock = {
 
 export class Playback {
   private readonly events: readonly RecordingEvent[];
+  private readonly markerList: readonly {index: number; tick: number; ms: number; label: string}[];
   /** false: a replay that only runs to the end (a check) keeps just the start, not the way back. */
   private readonly keepCheckpoints: boolean;
   /** The controller's tick after event j fired (known for every event fired so far). */
@@ -80,6 +81,7 @@ export class Playback {
     private readonly clock: Clock = opts.clock ?? REAL_CLOCK,
   ) {
     this.events = recording.events;
+    this.markerList = recording.events.flatMap((e, index) => (e.type === 'marker' ? [{index, tick: e.tick, ms: e.ms, label: e.label}] : []));
     this.keepCheckpoints = opts.checkpoints ?? true;
     this.speedAt = Math.max(0, REPLAY_SPEEDS.indexOf(opts.speed ?? 1));
     if (REPLAY_SPEEDS[this.speedAt] !== (opts.speed ?? 1)) throw new Error(`replay speed ${opts.speed} is not one of ${REPLAY_SPEEDS.join(', ')}`);
@@ -126,13 +128,9 @@ export class Playback {
     return this.checked;
   }
 
-  get markers(): {index: number; tick: number; ms: number; label: string}[] {
-    const out = [];
-    for (let k = 0; k < this.events.length; k++) {
-      const e = this.events[k];
-      if (e.type === 'marker') out.push({index: k, tick: e.tick, ms: e.ms, label: e.label});
-    }
-    return out;
+  /** The recording's markers, in order, with the index of their event. */
+  get markers(): readonly {index: number; tick: number; ms: number; label: string}[] {
+    return this.markerList;
   }
 
   // ---- the status store (the App's header badge and notice) ---------------------------------------------
