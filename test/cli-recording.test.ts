@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {parseCast} from '../source/session/asciicast.js';
 import {headlessOutput} from '../source/session/headless.js';
 import type {RecordingEvent} from '../source/session/recording.js';
-import {liveSession, tempDir} from './session/record-helpers.js';
+import {SHORT_LECTURE_KCALL, shortLecture, tempDir} from './session/record-helpers.js';
 
 const BIN = join(import.meta.dirname, '..', 'dist', 'cli.js');
 function kmemscope(args: string[], cwd?: string) {
@@ -17,7 +17,7 @@ function kmemscope(args: string[], cwd?: string) {
 
 const hasAsciinema = spawnSync('asciinema', ['--version'], {encoding: 'utf8'}).status === 0 && spawnSync('script', ['--version'], {encoding: 'utf8'}).status === 0;
 
-const KCALL = 'x = kmalloc(300, GFP_KERNEL)';
+const KCALL = SHORT_LECTURE_KCALL;
 const DIR = tempDir();
 afterAll(() => rmSync(DIR, {recursive: true, force: true}));
 
@@ -25,18 +25,7 @@ afterAll(() => rmSync(DIR, {recursive: true, force: true}));
 let lecture: {file: string; text: string; events: RecordingEvent[]; endTick: number; buddyinfo: string};
 beforeAll(() => {
   const file = join(DIR, 'lecture.jsonl');
-  const s = liveSession('one-block', {record: file, speed: 500});
-  s.press('space');
-  s.wait(100); // to the note at tick 10, which pauses
-  s.press('space');
-  s.wait(2_100); // past tick 1000: a hash event
-  s.press('space', ':');
-  s.type(KCALL);
-  s.press('enter', 'm');
-  s.type('after the kmalloc');
-  s.press('enter', 'n', 'n', 'b', 'm');
-  s.type('one tick on');
-  s.press('enter', 'q');
+  const s = shortLecture(file);
   const text = readFileSync(file, 'utf8');
   const events = text
     .split('\n')

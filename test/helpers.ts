@@ -2,6 +2,8 @@
 import {Machine} from '../source/kernel/machine.js';
 import type {MachineSpec} from '../source/kernel/config.js';
 import type {Zone} from '../source/kernel/page-alloc/zone.js';
+import {openScenario} from '../source/session/open-scenario.js';
+import {Session} from '../source/session/session.js';
 
 export const K = 1024;
 export const M = 1024 * K;
@@ -32,4 +34,13 @@ export function diff(after: readonly number[], before: readonly number[]): numbe
 /** The zone a pfn landed in, as "Node N Zone". */
 export function where(m: Machine, pfn: number): string {
   return m.describePfn(pfn);
+}
+
+/** A session on a shipped scenario (or a scenario path), with its own seed unless one is given; or fail the test. */
+export function openSession(name: string, seed?: number): Session {
+  const r = openScenario(name);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const s = Session.create(r.scenario, seed);
+  if (!s.ok) throw new Error(JSON.stringify(s.error));
+  return s.session;
 }

@@ -3,16 +3,11 @@
 import {describe, expect, test} from 'vitest';
 import {check} from '../source/kernel/check.js';
 import {jsonDocument} from '../source/session/headless.js';
-import {DEFAULT_SCENARIO, openScenario, shippedScenarios} from '../source/session/open-scenario.js';
+import {DEFAULT_SCENARIO, shippedScenarios} from '../source/session/open-scenario.js';
 import {Session} from '../source/session/session.js';
+import {openSession} from './helpers.js';
 
-function session(name: string, seed?: number): Session {
-  const r = openScenario(name);
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  const s = Session.create(r.scenario, seed);
-  if (!s.ok) throw new Error(JSON.stringify(s.error));
-  return s.session;
-}
+const session = openSession;
 
 /** Everything a run shows: the /proc dumps, tasks, workloads and the log. */
 const fingerprint = (s: Session) => JSON.stringify(jsonDocument(s, []));

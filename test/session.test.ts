@@ -1,16 +1,10 @@
 import {describe, expect, test} from 'vitest';
 import {headlessOutput, jsonDocument} from '../source/session/headless.js';
-import {openScenario} from '../source/session/open-scenario.js';
 import {Session} from '../source/session/session.js';
 import {loadScenario} from '../source/scenario/load.js';
+import {openSession} from './helpers.js';
 
-function session(name: string, seed?: number): Session {
-  const r = openScenario(name);
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  const s = Session.create(r.scenario, seed);
-  if (!s.ok) throw new Error(JSON.stringify(s.error));
-  return s.session;
-}
+const session = openSession;
 
 function inline(text: string): Session {
   const r = loadScenario('inline.yaml', text);

@@ -4,15 +4,14 @@ import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {type Clock, Controller} from '../../source/session/controller.js';
-import {openScenario} from '../../source/session/open-scenario.js';
 import {Playback} from '../../source/session/playback.js';
 import {Recorder} from '../../source/session/recorder.js';
 import {openRecording, type Recording} from '../../source/session/recording.js';
-import {Session} from '../../source/session/session.js';
 import {stateHash} from '../../source/session/state-hash.js';
 import {keyInput, pressKey} from '../../source/ui/key-handler.js';
 import {replayView} from '../../source/ui/replay-view.js';
 import {UiStore} from '../../source/ui/ui-store.js';
+import {openSession} from '../helpers.js';
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kmemscope-rec-'));
 
@@ -59,18 +58,15 @@ export function liveSession(
   scenario: string,
   opts: {speed?: number; seed?: number; record?: string; recordTo?: string; running?: boolean; size?: {cols: number; rows: number}} = {},
 ): LiveSession {
-  const r = openScenario(scenario);
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  const s = Session.create(r.scenario, opts.seed);
-  if (!s.ok) throw new Error(JSON.stringify(s.error));
+  const session = openSession(scenario, opts.seed);
   const clock = new HandClock();
-  const controller = new Controller(s.session, {clock, speed: opts.speed ?? 100, running: opts.running ?? false});
+  const controller = new Controller(session, {clock, speed: opts.speed ?? 100, running: opts.running ?? false});
   const ui = new UiStore();
   const size = opts.size ?? {cols: 120, rows: 40};
   const recorder = new Recorder({
     controller,
-    scenario: s.session.scenario,
-    seed: s.session.seed,
+    scenario: session.scenario,
+    seed: session.seed,
     slab: null,
     now: () => clock.t,
     date: () => new Date(Date.UTC(2026, 10, 25, 9, 0, 0)),
@@ -119,4 +115,27 @@ export function replayOf(file: string, opts: {checkpoints?: boolean} = {}): {pla
   const controller = new Controller(r.session, {clock: STILL, driven: true});
   const playback = new Playback(r.recording, controller, replayView(controller), {clock: STILL, ...opts});
   return {playback, recording: r.recording, hash: () => stateHash(controller.current)};
+}
+
+/** The kcall shortLecture() types. */
+export const SHORT_LECTURE_KCALL = 'x = kmalloc(300, GFP_KERNEL)';
+
+/**
+ * A short lecture on one-block, recorded to `file`: a run to the note at tick 10 and on past tick 1000 (a hash
+ * event), a kcall, a marker "after the kmalloc", two steps and a step back, a marker "one tick on", q.
+ */
+export function shortLecture(file: string): LiveSession {
+  const s = liveSession('one-block', {record: file, speed: 500});
+  s.press('space');
+  s.wait(100); // to the note at tick 10, which pauses
+  s.press('space');
+  s.wait(2_100); // past tick 1000: a hash event
+  s.press('space', ':');
+  s.type(SHORT_LECTURE_KCALL);
+  s.press('enter', 'm');
+  s.type('after the kmalloc');
+  s.press('enter', 'n', 'n', 'b', 'm');
+  s.type('one tick on');
+  s.press('enter', 'q');
+  return s;
 }

@@ -6,7 +6,7 @@ import {describe, expect, test} from 'vitest';
 import {SCENARIO_FORMAT} from '../../source/scenario/load.js';
 import {openScenario} from '../../source/session/open-scenario.js';
 import {openRecording, parseRecording, readRecording, RECORDING_FORMAT, type Recording, type RecordingEvent, RecordingWriter} from '../../source/session/recording.js';
-import {liveSession, replayOf, tempDir} from './record-helpers.js';
+import {replayOf, shortLecture, tempDir} from './record-helpers.js';
 
 const F = 'lecture.jsonl';
 const H1 = '0123456789abcdef';
@@ -276,18 +276,7 @@ describe('killed mid-write (kill -9)', () => {
   /** A short lecture on one-block, recorded with the real recorder: a run past a hash, a kcall, two markers. */
   function lecture() {
     const file = join(tempDir(), 'lecture.jsonl');
-    const s = liveSession('one-block', {record: file, speed: 500});
-    s.press('space');
-    s.wait(100); // to the note at tick 10, which pauses
-    s.press('space');
-    s.wait(2_100); // past tick 1000: a hash event
-    s.press('space', ':');
-    s.type('x = kmalloc(300, GFP_KERNEL)');
-    s.press('enter', 'm');
-    s.type('after the kmalloc');
-    s.press('enter', 'n', 'n', 'b', 'm');
-    s.type('one tick on');
-    s.press('enter', 'q');
+    const s = shortLecture(file);
     return {file, text: readFileSync(file, 'utf8'), end: s.hash()};
   }
 

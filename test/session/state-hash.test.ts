@@ -2,18 +2,13 @@ import {describe, expect, test} from 'vitest';
 import {parseKcall} from '../../source/scenario/kcall.js';
 import {DUMP_NAMES, headlessOutput, jsonDocument} from '../../source/session/headless.js';
 import {execStmt} from '../../source/session/kcall-exec.js';
-import {openScenario, shippedScenarios} from '../../source/session/open-scenario.js';
+import {shippedScenarios} from '../../source/session/open-scenario.js';
 import {Session} from '../../source/session/session.js';
 import {hashGraph, stateHash} from '../../source/session/state-hash.js';
 import {buildViewModel} from '../../source/session/view-model.js';
+import {openSession} from '../helpers.js';
 
-function session(name: string, seed?: number): Session {
-  const r = openScenario(name);
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  const s = Session.create(r.scenario, seed);
-  if (!s.ok) throw new Error(JSON.stringify(s.error));
-  return s.session;
-}
+const session = openSession;
 
 /** A session run for n ticks from boot. */
 function ran(name: string, n: number, seed?: number): Session {
