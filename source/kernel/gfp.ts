@@ -1,7 +1,17 @@
 // include/linux/gfp_types.h, include/linux/gfp.h, include/trace/events/mmflags.h: GFP bits, the
 // composite masks, gfp_zone(), the migrate type a mask asks for, and the "%pGg" printout.
 // We follow the 6.x bit layout (bit 9 unused since __GFP_ATOMIC went away in 6.3).
-import {type MigrateType, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE} from './page-alloc/types.js';
+import {
+  ALLOC_CPUSET,
+  ALLOC_HIGHATOMIC,
+  ALLOC_MIN_RESERVE,
+  ALLOC_NON_BLOCK,
+  ALLOC_WMARK_MIN,
+  type MigrateType,
+  MIGRATE_MOVABLE,
+  MIGRATE_RECLAIMABLE,
+  MIGRATE_UNMOVABLE,
+} from './page-alloc/types.js';
 
 export const __GFP_DMA = 0x01;
 export const __GFP_HIGHMEM = 0x02;
@@ -152,4 +162,18 @@ export function gfpMigratetype(gfp: number): MigrateType {
 /** gfpflags_allow_blocking(): may the caller sleep (enter direct reclaim)? */
 export function gfpAllowsBlocking(gfp: number): boolean {
   return (gfp & __GFP_DIRECT_RECLAIM) !== 0;
+}
+
+/** gfp_to_alloc_flags() (6.3+): __GFP_HIGH reaches into min; non-blocking callers a little further. */
+export function gfpToAllocFlags(gfp: number, order: number): number {
+  let flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+  flags |= gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM); // == ALLOC_MIN_RESERVE | ALLOC_KSWAPD
+  if (!(gfp & __GFP_DIRECT_RECLAIM)) {
+    if (!(gfp & __GFP_NOMEMALLOC)) {
+      flags |= ALLOC_NON_BLOCK;
+      if (order > 0) flags |= ALLOC_HIGHATOMIC;
+    }
+    if (flags & ALLOC_MIN_RESERVE) flags &= ~ALLOC_CPUSET;
+  }
+  return flags;
 }

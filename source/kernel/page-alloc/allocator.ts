@@ -19,6 +19,7 @@ import {
   __GFP_THISNODE,
   formatMode,
   gfpMigratetype,
+  gfpToAllocFlags,
   gfpZone,
 } from '../gfp.js';
 import {reserveHighatomicPageblock, unreserveHighatomicPageblock} from './fallback.js';
@@ -29,10 +30,8 @@ import {
   ALLOC_CPUSET,
   ALLOC_HIGHATOMIC,
   ALLOC_KSWAPD,
-  ALLOC_MIN_RESERVE,
   ALLOC_NO_WATERMARKS,
   ALLOC_NOFRAGMENT,
-  ALLOC_NON_BLOCK,
   ALLOC_WMARK_LOW,
   ALLOC_WMARK_MASK,
   ALLOC_WMARK_MIN,
@@ -486,18 +485,4 @@ export class PageAllocator {
   runKswapds(): void {
     for (const n of this.nodes) if (n.kswapd.awake) kswapdStep(this, n);
   }
-}
-
-/** gfp_to_alloc_flags() (6.3+): __GFP_HIGH reaches into min; non-blocking callers a little further. */
-export function gfpToAllocFlags(gfp: number, order: number): number {
-  let flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
-  flags |= gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM); // == ALLOC_MIN_RESERVE | ALLOC_KSWAPD
-  if (!(gfp & __GFP_DIRECT_RECLAIM)) {
-    if (!(gfp & __GFP_NOMEMALLOC)) {
-      flags |= ALLOC_NON_BLOCK;
-      if (order > 0) flags |= ALLOC_HIGHATOMIC;
-    }
-    if (flags & ALLOC_MIN_RESERVE) flags &= ~ALLOC_CPUSET;
-  }
-  return flags;
 }
