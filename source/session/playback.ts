@@ -114,10 +114,6 @@ export class Playback {
     return REPLAY_SPEEDS[this.speedAt];
   }
 
-  get playing(): boolean {
-    return this.running;
-  }
-
   /** The first state that differed from the recording's, if any. */
   get divergence(): Divergence | null {
     return this.firstDivergence;

@@ -59,10 +59,6 @@ export class Recorder {
     for (const l of this.listeners) l();
   }
 
-  get recording(): boolean {
-    return this.writer !== null;
-  }
-
   /** Whether m does anything (a recording or a cast to put markers in). */
   get marks(): boolean {
     return this.writer !== null || this.castMarker !== null;
