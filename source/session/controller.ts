@@ -69,6 +69,24 @@ export type ControllerCheckpoint = {
   readonly pauseSeen: number;
 };
 
+/**
+ * What the dashboard drives and draws: the emulator's Controller, or live mode's sampler (live/live-controller.ts).
+ * The keys (ui/key-handler.ts) and the App use nothing else, so both modes share them.
+ */
+export type DashboardDriver = {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): ControllerState;
+  viewModel(): ViewModel;
+  toggle(): void;
+  play(): void;
+  step(n?: number): void;
+  stepBack(n?: number): void;
+  faster(): void;
+  slower(): void;
+  dismissNote(): void;
+  command(text: string, cpu: number, context: ContextName): CommandResult;
+};
+
 export type ControllerOptions = {
   speed?: number;
   clock?: Clock;
@@ -82,7 +100,7 @@ export type ControllerOptions = {
   onAdvance?: (tick: number) => void;
 };
 
-export class Controller {
+export class Controller implements DashboardDriver {
   private session: Session;
   private readonly inputs: Input[] = [];
   private snapshots: Snapshot[] = [];

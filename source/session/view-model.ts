@@ -16,6 +16,80 @@ export type HeaderView = {
   seed: number;
   /** e.g. "x86_64 256 MiB, 1 node, 2 CPUs, SLUB". */
   machine: string;
+  /** Live mode: the sample shown instead of a tick and a seed. */
+  live?: LiveHeader;
+};
+
+// ---- live mode (source/live/): the same types, filled from the host's /proc, with what changed between samples ----
+
+export type LiveHeader = {
+  /** Where the samples come from: "/proc", or the --proc-root directory, or a recording's. */
+  source: string;
+  /** The sample shown (1 = the first taken), how many are kept, and the newest one's number. */
+  sample: number;
+  newest: number;
+  kept: number;
+  /** When the shown sample was taken (ms since the epoch), and the sampling interval (ms). */
+  time: number;
+  interval: number;
+  /** Seconds between the shown sample and the one before it (0 for the first): what rates divide by. */
+  elapsed: number;
+};
+
+/** A pane's one-line notice in live mode: a file it could not read and what to run, or what this kernel lacks. */
+export type LiveNotices = Partial<Record<'free' | 'slabs' | 'vmalloc' | 'tlb' | 'cpus' | 'events', string>>;
+
+export type LiveZone = {
+  /** Free pages and free blocks per order against the previous sample (0s for the first). */
+  deltaFree: number;
+  deltaBlocks: number[];
+  /** Free pages over the kept samples up to the shown one, oldest first. */
+  history: number[];
+};
+
+export type LiveCache = {
+  /** active_objs and num_objs against the previous sample. */
+  deltaActive: number;
+  deltaTotal: number;
+};
+
+export type LiveVmalloc = {
+  /** The kernel prints hashed addresses (kptr_restrict, no root): no strip, counts and sizes only. */
+  hashed: boolean;
+  /** Areas by kind (vmalloc, ioremap, vmap, user, unpurged ... as vmallocinfo flags them), biggest first. */
+  kinds: {kind: string; areas: number; bytes: number; pages: number}[];
+  /** Pages of vmalloc areas per NUMA node (the N<node>= counts). */
+  nodes: {node: number; pages: number}[];
+  /** /proc/meminfo's VmallocTotal, VmallocUsed (kB), or null when unreadable. */
+  meminfo: {totalKb: number; usedKb: number} | null;
+  deltaAreas: number;
+  deltaBytes: number;
+  /** Bytes of all areas over the kept samples, oldest first. */
+  history: number[];
+};
+
+export type LiveTlb = {
+  /** Shootdown IPIs received per CPU since the previous sample, and their rate per second over all CPUs. */
+  deltaReceived: number[];
+  rate: number;
+  /** /proc/vmstat's nr_tlb_* counters with their deltas, or null where the kernel lacks CONFIG_DEBUG_TLBFLUSH. */
+  counters: {name: string; value: number; delta: number}[] | null;
+};
+
+/** /proc/meminfo lines the memory pane shows (in live mode it takes the CPU pane's place). */
+export type LiveMemory = {
+  rows: {name: string; kb: number; delta: number}[];
+  /** MemFree over the kept samples, oldest first (kB). */
+  history: number[];
+};
+
+export type LiveView = {
+  notices: LiveNotices;
+  /** How slab caches' full/partial/empty were known: sysfs (SLUB's /sys/kernel/slab), or not at all. */
+  slabLists: 'sysfs' | 'none';
+  memory: LiveMemory | null;
+  /** Lines of each file skipped as unknown, by file name (only files with some). */
+  skipped: Record<string, number>;
 };
 
 export type ZoneView = {
@@ -37,6 +111,7 @@ export type ZoneView = {
    * when failure would be fragmentation (free memory scattered), towards 0 when it would be lack of memory.
    */
   fragIndex: (number | null)[];
+  live?: LiveZone;
 };
 
 /** A stretch of the vmalloc region, in pages from its start. */
@@ -58,27 +133,34 @@ export type VmallocView = {
   purges: number;
   /** Busy and lazily freed areas inside the window, in address order. */
   segments: VmSegment[];
+  live?: LiveVmalloc;
 };
 
 export type TlbPaneView = {
   cpus: {cpu: number; full: number; single: number; pagesFlushed: number; ipisSent: number; ipisReceived: number}[];
   remoteFlushes: number;
-  /** CPU-level flush operations per tick, oldest first (the last 120 ticks). */
+  /** CPU-level flush operations per tick, oldest first (the last 120 ticks); live: shootdowns per sample. */
   series: number[];
+  live?: LiveTlb;
 };
 
 export type EventView = {seq: number; tick: number; cpu: number; kind: EventKind; text: string; detail: readonly string[]};
 
+/** A slab cache's figures; in live mode with what changed since the previous sample. */
+export type SlabView = CacheFigures & {live?: LiveCache};
+
 export type ViewModel = {
   header: HeaderView;
   zones: ZoneView[];
-  slabs: CacheFigures[];
+  slabs: SlabView[];
   vmalloc: VmallocView;
   tlb: TlbPaneView;
   cpus: CpuView[];
   workloads: WorkloadView[];
   /** The newest events, oldest first. */
   events: EventView[];
+  /** Live mode only. */
+  live?: LiveView;
 };
 
 export const EVENTS_KEPT = 200;

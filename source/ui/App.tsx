@@ -3,7 +3,7 @@
 // It draws what the panes are given; everything that changes the machine goes to the controller.
 import {Box, type Key, useInput} from 'ink';
 import {useMemo, useState, useSyncExternalStore} from 'react';
-import type {Controller} from '../session/controller.js';
+import type {DashboardDriver} from '../session/controller.js';
 import {Footer} from './Footer.js';
 import {Header} from './Header.js';
 import {HelpOverlay} from './HelpOverlay.js';
@@ -31,7 +31,7 @@ export type ChromeStatus = {readonly badge: string | null; readonly notice: {rea
 export type StatusSource = {subscribe(listener: () => void): () => void; getSnapshot(): ChromeStatus};
 
 export type AppProps = {
-  readonly controller: Controller;
+  readonly controller: DashboardDriver;
   readonly theme: ThemeName;
   readonly noColor: boolean;
   readonly onQuit: () => void;

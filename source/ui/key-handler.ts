@@ -1,7 +1,7 @@
 // What a key does, outside React: the dashboard's App calls it for each key it reads from the terminal, and a
 // replay calls it for each recorded key, so both go through the same code and a replay ends where the
 // recording did. Session changes go to the controller, view changes to the UI store.
-import type {Controller} from '../session/controller.js';
+import type {DashboardDriver} from '../session/controller.js';
 import {type Action, actionOf} from './keymap.js';
 import {layout} from './layout.js';
 import {slabPageRows} from './panes/slab-lines.js';
@@ -22,7 +22,7 @@ export type KeyHooks = {
 };
 
 export type KeyTarget = {
-  readonly controller: Controller;
+  readonly controller: DashboardDriver;
   readonly ui: UiStore;
   /** The terminal the keys act in (page sizes for PgUp/PgDn depend on it). */
   readonly size: () => {readonly columns: number; readonly rows: number};
@@ -34,7 +34,7 @@ export type KeyTarget = {
 export const cpuRowsWanted = (cpus: number, workloads: number) => 2 + cpus + (workloads ? 2 + workloads : 0);
 
 /** The dashboard's layout for a terminal size and the controller's current view model. */
-export function dashboardLayout(controller: Controller, columns: number, rows: number) {
+export function dashboardLayout(controller: DashboardDriver, columns: number, rows: number) {
   const vm = controller.viewModel();
   return layout(columns, rows, {cpus: cpuRowsWanted(vm.cpus.length, vm.workloads.length), tlb: 5 + vm.cpus.length});
 }

@@ -23,7 +23,7 @@ function StandIn({controller, onQuit}: AppProps) {
   if (broken) throw new Error('a render went wrong');
   return (
     <Box flexDirection="column" height={rows}>
-      <Text>{`stand-in  ${controller.current.scenario.name}  tick ${state.tick}  ${state.running ? 'running' : 'paused'}  ${columns}x${rows}`}</Text>
+      <Text>{`stand-in  ${controller.viewModel().header.scenario}  tick ${state.tick}  ${state.running ? 'running' : 'paused'}  ${columns}x${rows}`}</Text>
     </Box>
   );
 }
