@@ -374,6 +374,76 @@ export function renderTlb(v: ReturnType<typeof tlbView>): string {
   return s;
 }
 
+// ---- /proc/meminfo ---------------------------------------------------------------------------------------
+
+/**
+ * fs/proc/meminfo.c meminfo_proc_show(), in kB, only the lines whose figures the machine keeps, in the kernel's
+ * order (as a 6.18 kernel prints them; HighTotal..LowFree with CONFIG_HIGHMEM, the i386 profile). Left out: swap,
+ * buffers, the Active/Inactive LRU split (one file LRU here, anon on none), dirty/writeback, mapped, shmem,
+ * KReclaimable, commit accounting, percpu, hugepages, DirectMap.
+ */
+export type MeminfoView = Record<string, number>;
+
+export function meminfoView(m: Machine): MeminfoView {
+  const zones = m.pa.nodes.flatMap((n) => n.zones);
+  const sum = (f: (z: Zone) => number, zs = zones) => zs.reduce((a, z) => a + f(z), 0);
+  // The global counters are the sums of the per-node ones zoneinfo prints (global_node_page_state()).
+  const zi = zoneinfoView(m);
+  const node = (k: string) => zi.reduce((a, v) => a + (v.node_stats?.[k] ?? 0), 0);
+  const totalram = sum((z) => z.managed);
+  const freeram = sum((z) => z.freePages);
+  const cache = node('nr_file_pages');
+  const sreclaimable = node('nr_slab_reclaimable');
+  const sunreclaim = node('nr_slab_unreclaimable');
+  const kB = (pages: number) => pages * 4;
+  const v: MeminfoView = {MemTotal: kB(totalram), MemFree: kB(freeram), MemAvailable: kB(siMemAvailable(m, freeram, cache, sreclaimable)), Cached: kB(cache)};
+  if (m.config.profile === 'i386') {
+    const high = zones.filter((z) => z.name === 'HighMem');
+    const totalhigh = sum((z) => z.managed, high);
+    const freehigh = sum((z) => z.freePages, high);
+    Object.assign(v, {HighTotal: kB(totalhigh), HighFree: kB(freehigh), LowTotal: kB(totalram - totalhigh), LowFree: kB(freeram - freehigh)});
+  }
+  const vm = vmallocinfoView(m);
+  Object.assign(v, {
+    AnonPages: kB(node('nr_anon_pages')),
+    Slab: kB(sreclaimable + sunreclaim),
+    SReclaimable: kB(sreclaimable),
+    SUnreclaim: kB(sunreclaim),
+    KernelStack: node('nr_kernel_stack'), // NR_KERNEL_STACK_KB: already in kB
+    PageTables: kB(node('nr_page_table_pages')),
+    // VMALLOC_TOTAL = VMALLOC_END - VMALLOC_START; x86_64's VMALLOC_END is the region's last byte, i386's is not.
+    VmallocTotal: Math.floor((vm.total_pages * 4096 - (m.config.profile === 'x86_64' ? 1 : 0)) / 1024),
+    // vmalloc_nr_pages(): pages vmalloc() allocated and vfree() has not freed (unpurged areas hold none).
+    VmallocUsed: kB(vm.areas.reduce((a, x) => a + (x.kind === 'vmalloc' && x.state === 'busy' ? x.pages : 0), 0)),
+    VmallocChunk: 0, // 0 since 4.4 (a5ad88ce8c7f): the kernel stopped walking the region for its largest free chunk
+  });
+  return v;
+}
+
+/**
+ * mm/show_mem.c si_mem_available(): free pages above the reserves, plus the page cache and reclaimable slab that
+ * could go, each keeping half or the low watermarks' worth. totalreserve_pages as calculate_totalreserve_pages()
+ * (mm/page_alloc.c) sums it: per zone the largest lowmem_reserve plus the high watermark, at most managed.
+ * NR_KERNEL_MISC_RECLAIMABLE is not modelled (0).
+ */
+function siMemAvailable(m: Machine, free: number, pagecache: number, reclaimable: number): number {
+  let wmarkLow = 0;
+  let totalreserve = 0;
+  for (const n of m.pa.nodes) {
+    for (const z of n.zones) {
+      wmarkLow += z.wmarkLow; // low_wmark_pages(): watermark + boost, and we never boost
+      totalreserve += Math.min(Math.max(0, ...z.lowmemReserve) + z.wmarkHigh, z.managed);
+    }
+  }
+  const available = free - totalreserve + (pagecache - Math.min(Math.floor(pagecache / 2), wmarkLow)) + (reclaimable - Math.min(Math.floor(reclaimable / 2), wmarkLow));
+  return Math.max(0, available);
+}
+
+/** show_val_kb(): the label padded to 16 columns (as the kernel's literals are), the value in 8, then " kB". */
+export function renderMeminfo(v: MeminfoView): string {
+  return Object.entries(v).map(([k, kb]) => `${lpad(k + ':', 16)}${rpad(kb, 8)} kB\n`).join('');
+}
+
 export const DUMPS = {
   buddyinfo: (m: Machine) => renderBuddyinfo(buddyinfoView(m)),
   pagetypeinfo: (m: Machine) => renderPagetypeinfo(pagetypeinfoView(m)),
