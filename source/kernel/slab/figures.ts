@@ -118,8 +118,25 @@ export function cacheFigures(c: KmemCache, model: 'slub' | 'slab'): CacheFigures
   };
 }
 
+/** The columns /proc/slabinfo prints: what a parser of a real kernel's file gets back. */
+export type SlabinfoColumns = Pick<
+  CacheFigures,
+  | 'name'
+  | 'active_objs'
+  | 'num_objs'
+  | 'objsize'
+  | 'objperslab'
+  | 'pagesperslab'
+  | 'limit'
+  | 'batchcount'
+  | 'sharedfactor'
+  | 'active_slabs'
+  | 'num_slabs'
+  | 'shared_avail'
+>;
+
 /** mm/slab_common.c cache_show(): one line of /proc/slabinfo. */
-export function slabinfoLine(f: CacheFigures): string {
+export function slabinfoLine(f: SlabinfoColumns): string {
   const r = (v: number, w: number) => String(v).padStart(w);
   return (
     `${f.name.padEnd(17)} ${r(f.active_objs, 6)} ${r(f.num_objs, 6)} ${r(f.objsize, 6)} ${r(f.objperslab, 4)} ${r(f.pagesperslab, 4)}` +
