@@ -1,21 +1,27 @@
 // The dashboard: the controller's state and the view's own state (ui-store.ts), both external stores read with
 // useSyncExternalStore, the keys (key-handler.ts, shared with a replay) and the layout (layout.ts), put together.
 // It draws what the panes are given; everything that changes the machine goes to the controller.
+// Live mode (the view model has `live`): the same panes with what changed between samples, each pane's notice, the
+// memory pane in the CPU pane's place, and live mode's keys in the footer and the help.
 import {Box, type Key, useInput} from 'ink';
 import {useMemo, useState, useSyncExternalStore} from 'react';
 import type {DashboardDriver} from '../session/controller.js';
+import type {LiveMemory} from '../session/view-model.js';
 import {Footer} from './Footer.js';
 import {Header} from './Header.js';
 import {HelpOverlay} from './HelpOverlay.js';
 import {dashboardLayout, type KeyHooks, pressKey} from './key-handler.js';
-import {type Binding, keyName} from './keymap.js';
+import {type Binding, KEYMAP, keyName, LIVE_KEYMAP, LIVE_LEGEND} from './keymap.js';
 import {CHROME_ROWS} from './layout.js';
 import {NoteOverlay} from './NoteOverlay.js';
 import {CpuPane} from './panes/CpuPane.js';
 import {EventsPane} from './panes/EventsPane.js';
 import {FreeAreaPane} from './panes/FreeAreaPane.js';
+import {liveStatusText} from './panes/live-lines.js';
+import {MemoryPane} from './panes/MemoryPane.js';
 import {SlabPane} from './panes/SlabPane.js';
 import {TlbPane} from './panes/TlbPane.js';
+import {slabLiveOf} from './panes/types.js';
 import {VmallocPane} from './panes/VmallocPane.js';
 import {orderCaches} from './slab-order.js';
 import {StatusLine} from './StatusLine.js';
@@ -45,7 +51,10 @@ export type AppProps = {
   readonly hooks?: KeyHooks;
   /** A recorder's or a replay's badge and notices. */
   readonly status?: StatusSource;
-  /** The keys the footer shows (a replay shows the viewer's; the help, part of the recorded view, shows the dashboard's). */
+  /**
+   * The keys the footer shows (a replay shows the viewer's; the help, part of the recorded view, shows the
+   * dashboard's). By default the dashboard's, or live mode's in live mode.
+   */
   readonly keymap?: readonly Binding<string>[];
 };
 
@@ -63,6 +72,7 @@ function charKey(key: Key, ch: string): Key {
 
 const NO_STATUS: StatusSource = {subscribe: () => () => {}, getSnapshot: () => NO_CHROME};
 const NO_CHROME: ChromeStatus = {badge: null, notice: null};
+const NO_MEMORY: LiveMemory = {rows: [], history: []};
 
 export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys = true, hooks, status = NO_STATUS, keymap}: AppProps) {
   const state = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
@@ -75,6 +85,9 @@ export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys
   const vm = controller.viewModel();
   const lay = dashboardLayout(controller, columns, rows);
   const slabRows = useMemo(() => orderCaches(vm.slabs, ui.sort, ui.filter), [vm.slabs, ui.sort, ui.filter]);
+  const live = vm.live;
+  const ownKeys = live ? LIVE_KEYMAP : KEYMAP;
+  const slabLive = useMemo(() => slabLiveOf(vm), [vm]);
   const themeValue = useMemo(() => {
     const t = theme === 'high-contrast' ? HIGH_CONTRAST_THEME : DEFAULT_THEME;
     return noColor ? withoutColor(t) : t;
@@ -101,17 +114,23 @@ export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys
   const bottom = state.note ? (
     <NoteOverlay width={width} height={p.events.height} tick={state.note.tick} text={state.note.text} />
   ) : (
-    <EventsPane {...p.events} focused={focused('events')} events={vm.events} scroll={ui.scroll.events} />
+    <EventsPane {...p.events} focused={focused('events')} events={vm.events} scroll={ui.scroll.events} notice={live?.notices.events} />
+  );
+  // Live: the host's meminfo where the emulator shows its CPUs and workloads (with its notice when unreadable).
+  const lowerRight = live ? (
+    <MemoryPane {...p.cpus} focused={focused('cpus')} memory={live.memory ?? NO_MEMORY} scroll={ui.scroll.cpus} notice={live.notices.cpus} />
+  ) : (
+    <CpuPane {...p.cpus} focused={focused('cpus')} cpus={vm.cpus} workloads={vm.workloads} scroll={ui.scroll.cpus} />
   );
   const body = ui.help ? (
-    <HelpOverlay width={width} height={bodyHeight} />
+    <HelpOverlay width={width} height={bodyHeight} keymap={ownKeys} {...(live ? {legend: LIVE_LEGEND} : {})} />
   ) : (
     <Box flexDirection="column" width={width} height={bodyHeight}>
       <Box flexDirection="row">
         <Box flexDirection="column" width={lay.left}>
-          <FreeAreaPane {...p.free} focused={focused('free')} zones={vm.zones} byType={ui.byType} scroll={ui.scroll.free} />
-          <VmallocPane {...p.vmalloc} focused={focused('vmalloc')} vmalloc={vm.vmalloc} />
-          <TlbPane {...p.tlb} focused={focused('tlb')} tlb={vm.tlb} />
+          <FreeAreaPane {...p.free} focused={focused('free')} zones={vm.zones} byType={ui.byType} scroll={ui.scroll.free} notice={live?.notices.free} />
+          <VmallocPane {...p.vmalloc} focused={focused('vmalloc')} vmalloc={vm.vmalloc} notice={live?.notices.vmalloc} />
+          <TlbPane {...p.tlb} focused={focused('tlb')} tlb={vm.tlb} notice={live?.notices.tlb} />
         </Box>
         <Box flexDirection="column" width={lay.right}>
           <SlabPane
@@ -123,8 +142,9 @@ export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys
             scroll={ui.scroll.slabs}
             selected={ui.detail ? ui.selected : null}
             highlighted={ui.selected}
+            live={slabLive}
           />
-          <CpuPane {...p.cpus} focused={focused('cpus')} cpus={vm.cpus} workloads={vm.workloads} scroll={ui.scroll.cpus} />
+          {lowerRight}
         </Box>
       </Box>
       {bottom}
@@ -143,8 +163,9 @@ export function App({controller, theme, noColor, onQuit, size, ui: givenUi, keys
           context={ui.context}
           command={state.command}
           notice={ui.notice === null ? chrome.notice : {text: ui.notice, tone: 'warn'}}
+          idle={live && vm.header.live ? liveStatusText(vm.header.live, live) : undefined}
         />
-        <Footer width={width} {...(keymap ? {keymap} : {})} />
+        <Footer width={width} keymap={keymap ?? ownKeys} />
       </Box>
     </ThemeContext.Provider>
   );

@@ -13,10 +13,12 @@ type Props = {
   readonly command: CommandResult | null;
   /** A one-line message that wins over the last command's result (recording started, a replay's divergence...). */
   readonly notice?: {readonly text: string; readonly tone: 'ok' | 'warn' | 'bad'} | null;
+  /** What the line says when there is nothing else to say (live mode: the kept samples, not the command line). */
+  readonly idle?: string | undefined;
 };
 
 /** The command line while it is open (with where its kcall will run), else the last command's result. */
-export function StatusLine({width, mode, draft, cpu, context, command, notice}: Props) {
+export function StatusLine({width, mode, draft, cpu, context, command, notice, idle}: Props) {
   const t = useTheme();
   if (mode === 'command') {
     return (
@@ -59,7 +61,7 @@ export function StatusLine({width, mode, draft, cpu, context, command, notice}: 
   }
   return (
     <Box width={width} height={1}>
-      <Text wrap="truncate-end" {...(t.styles.dim)}>{` : runs a kernel call on @cpu${cpu}:${context} (c: CPU, x: context)`}</Text>
+      <Text wrap="truncate-end" {...(t.styles.dim)}>{idle ?? ` : runs a kernel call on @cpu${cpu}:${context} (c: CPU, x: context)`}</Text>
     </Box>
   );
 }

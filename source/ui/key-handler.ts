@@ -4,7 +4,10 @@
 import type {DashboardDriver} from '../session/controller.js';
 import {type Action, actionOf} from './keymap.js';
 import {layout} from './layout.js';
+import {memoryRowsWanted} from './panes/memory-lines.js';
 import {slabPageRows} from './panes/slab-lines.js';
+import {tlbRowsWanted} from './panes/tlb-lines.js';
+import {slabLiveOf, sortCycle} from './panes/types.js';
 import {orderCaches} from './slab-order.js';
 import {focusNext, move, nextContext, nextCpu, nextSort, openInput, type PaneId, toggle, typeKey, type UiContext} from './ui-state.js';
 import type {UiStore} from './ui-store.js';
@@ -36,7 +39,13 @@ export const cpuRowsWanted = (cpus: number, workloads: number) => 2 + cpus + (wo
 /** The dashboard's layout for a terminal size and the controller's current view model. */
 export function dashboardLayout(controller: DashboardDriver, columns: number, rows: number) {
   const vm = controller.viewModel();
-  return layout(columns, rows, {cpus: cpuRowsWanted(vm.cpus.length, vm.workloads.length), tlb: 5 + vm.cpus.length});
+  if (!vm.live) return layout(columns, rows, {cpus: cpuRowsWanted(vm.cpus.length, vm.workloads.length), tlb: 5 + vm.cpus.length});
+  // Live: the memory pane in the CPU pane's place, and the TLB pane's per-CPU figures flowed across its width.
+  const left = Math.floor((columns - 1) / 2);
+  const right = columns - 1 - left;
+  const n = vm.live.notices;
+  const cpus = memoryRowsWanted(vm.live.memory ?? {rows: [], history: []}, right, n.cpus);
+  return layout(columns, rows, {cpus, tlb: tlbRowsWanted(vm.tlb, left, n.tlb)});
 }
 
 /** The character a key name stands for (the inverse of keymap.ts keyName for what a recording stores). */
@@ -102,7 +111,7 @@ function act(t: KeyTarget, a: Action): void {
     if (lay.tooSmall) return 1;
     const box = lay.panes[p];
     // The slab table's rows depend on whether the selected cache's detail takes the lower part.
-    if (p === 'slabs') return Math.max(1, slabPageRows({caches: controller.viewModel().slabs, selected: s.detail ? s.selected : null, width: box.width, height: box.height}));
+    if (p === 'slabs') return Math.max(1, slabPageRows({caches: controller.viewModel().slabs, selected: s.detail ? s.selected : null, width: box.width, height: box.height, live: slabLiveOf(controller.viewModel())}));
     return Math.max(1, box.height - 4);
   };
   const ctx = (): UiContext => ({
@@ -138,7 +147,7 @@ function act(t: KeyTarget, a: Action): void {
     case 'pageDown':
       return ui.set(move(s, page(s.focus), ctx()));
     case 'sort':
-      return ui.set(nextSort(s));
+      return ui.set(nextSort(s, sortCycle(controller.viewModel())));
     case 'filter':
       return ui.set(openInput(s, 'filter'));
     case 'select': {

@@ -58,6 +58,39 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', footer: 'quit'},
 ];
 
+/** Live mode's keys: the dashboard's where they make sense on the host (no kcall, no CPU or context to run it on). */
+export type LiveAction = Exclude<Action, 'step100' | 'cpu' | 'context' | 'command'>;
+
+export const LIVE_KEYMAP: readonly Binding<LiveAction>[] = [
+  {action: 'toggle', keys: ['space'], help: 'freeze / unfreeze the view (sampling goes on; unfreezing shows the newest)', footer: 'freeze'},
+  {action: 'back', keys: ['b', 'left'], help: 'back through the kept samples', footer: 'back'},
+  {action: 'step', keys: ['n', 'right'], help: 'forward through the kept samples', footer: 'next'},
+  {action: 'faster', keys: ['+', '='], help: 'sample more often (a shorter interval)', footer: 'interval'},
+  {action: 'slower', keys: ['-'], help: 'sample less often (a longer interval)'},
+  {action: 'focusNext', keys: ['tab'], help: 'focus the next pane', footer: 'pane'},
+  {action: 'focusPrev', keys: ['shift-tab'], help: 'focus the previous pane'},
+  {action: 'up', keys: ['up', 'k'], help: 'scroll the focused pane up (slabs: select the cache above)'},
+  {action: 'down', keys: ['down', 'j'], help: 'scroll the focused pane down (slabs: select the cache below)'},
+  {action: 'pageUp', keys: ['pageup'], help: 'scroll a page up'},
+  {action: 'pageDown', keys: ['pagedown'], help: 'scroll a page down'},
+  {action: 'sort', keys: ['s'], help: 'slabs: next sort column (slabtop\'s, then the change since the last sample)', footer: 'sort'},
+  {action: 'filter', keys: ['/'], help: 'slabs: filter caches by name (Enter keeps, Esc clears)', footer: 'filter'},
+  {action: 'select', keys: ['enter'], help: 'slabs: show or hide the selected cache\'s detail'},
+  {action: 'types', keys: ['t'], help: 'free areas: split each order by migrate type (/proc/pagetypeinfo)', footer: 'types'},
+  {action: 'record', keys: ['r'], help: 'start or stop recording the samples (kmemscope replay FILE plays them back)', footer: 'rec'},
+  {action: 'marker', keys: ['m'], help: 'recording: put a marker here, with an optional label (Enter)', footer: 'mark'},
+  {action: 'help', keys: ['?'], help: 'this help', footer: 'help'},
+  {action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', footer: 'quit'},
+];
+
+/** What the live view's marks mean, for the help screen under the keys. */
+export const LIVE_LEGEND: readonly string[] = [
+  '▲ ▼  more or less than at the previous sample (a changed buddyinfo count is highlighted)',
+  '?    not known: /sys/kernel/slab is not readable, so neither are SLUB\'s full and partial lists',
+  '-    not told by the kernel: SLUB keeps its empty slabs on the partial list',
+  '!    a file this pane could not read, and what to run',
+];
+
 /** The viewer's keys while a recording plays back (the recorded keys drive the dashboard underneath). */
 export type ReplayAction = 'toggle' | 'step' | 'back' | 'nextMarker' | 'prevMarker' | 'faster' | 'slower' | 'help' | 'quit';
 
@@ -80,6 +113,7 @@ export function replayActionOf(name: string): ReplayAction | undefined {
 }
 
 const BY_KEY = new Map<string, Action>(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b.action] as const)));
+const LIVE_BY_KEY = new Map<string, LiveAction>(LIVE_KEYMAP.flatMap((b) => b.keys.map((k) => [k, b.action] as const)));
 
 /** A key's name for the table: 'space', 'left', 'shift-tab', 'ctrl-c', 'pageup', or the character typed. */
 export function keyName(input: string, key: Key): string {
@@ -98,8 +132,9 @@ export function keyName(input: string, key: Key): string {
   return input;
 }
 
-export function actionOf(name: string): Action | undefined {
-  return BY_KEY.get(name);
+/** A key's action: the dashboard's, or with `live` live mode's (where :, c, x and N do nothing). */
+export function actionOf(name: string, live = false): Action | undefined {
+  return (live ? LIVE_BY_KEY : BY_KEY).get(name);
 }
 
 /** How a key is shown: "space", "→", "PgUp"... */

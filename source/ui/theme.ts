@@ -27,6 +27,7 @@ export const ROLES = [
   'vmUsed', 'vmGuard', 'vmLazy', 'vmFree',
   'ctxIdle', 'ctxProcess', 'ctxSoftirq', 'ctxHardirq',
   'tick',
+  'rise', 'fall',
   'ev_alloc_fail', 'ev_bug', 'ev_warning', 'ev_kswapd', 'ev_reclaim', 'ev_purge', 'ev_pcp', 'ev_note', 'ev_workload', 'ev_kmemleak', 'ev_info',
 ] as const;
 export type Role = (typeof ROLES)[number];
@@ -94,6 +95,8 @@ const DEFAULT_STYLES: Record<Role, Style> = {
   ctxSoftirq: {color: 'yellow'},
   ctxHardirq: {color: 'red', bold: true},
   tick: {color: 'gray'},
+  rise: {color: 'green', bold: true},
+  fall: {color: 'magenta', bold: true},
   ev_alloc_fail: {color: 'red', bold: true},
   ev_bug: {color: 'white', backgroundColor: 'red', bold: true},
   ev_warning: {color: 'yellow', bold: true},
@@ -149,6 +152,8 @@ const HIGH_CONTRAST_STYLES: Record<Role, Style> = {
   ctxSoftirq: {color: 'yellow', bold: true},
   ctxHardirq: {color: 'red', bold: true},
   tick: {},
+  rise: {color: 'green', bold: true},
+  fall: {color: 'magenta', bold: true},
   ev_alloc_fail: {color: 'red', bold: true},
   ev_bug: {color: 'black', backgroundColor: 'red', bold: true},
   ev_warning: {color: 'black', backgroundColor: 'yellow', bold: true},
@@ -178,6 +183,10 @@ const NO_COLOR_EMPHASIS: Partial<Record<Role, Style>> = {
   ev_warning: {bold: true},
   ev_note: {bold: true},
   ctxHardirq: {bold: true},
+  // A change since the previous sample: its text carries ▲/▼ where there is room; a count that only changed
+  // (a buddyinfo cell) still differs: more is bold, fewer underlined.
+  rise: {bold: true},
+  fall: {underline: true},
 };
 
 export const DEFAULT_THEME: Theme = {name: 'default', color: true, styles: DEFAULT_STYLES};

@@ -3,7 +3,7 @@
 // without React. What changes the machine goes to the controller instead (App does that).
 import {produce} from 'immer';
 import {CONTEXTS, type ContextName} from '../kernel/context.js';
-import {SLAB_SORT_KEYS, type SlabSortKey} from './panes/types.js';
+import {EMULATOR_SORT_CYCLE, type SlabSortKey} from './panes/types.js';
 
 export const PANES = ['free', 'slabs', 'vmalloc', 'tlb', 'cpus', 'events'] as const;
 export type PaneId = (typeof PANES)[number];
@@ -79,9 +79,10 @@ export function move(s: UiState, by: number, ctx: UiContext): UiState {
   });
 }
 
-export const nextSort = (s: UiState): UiState =>
+/** s: the next column of `cycle` (the emulator's, or live mode's: sortCycle()); from a column not in it, the first. */
+export const nextSort = (s: UiState, cycle: readonly SlabSortKey[] = EMULATOR_SORT_CYCLE): UiState =>
   produce(s, (d) => {
-    d.sort = SLAB_SORT_KEYS[(SLAB_SORT_KEYS.indexOf(s.sort) + 1) % SLAB_SORT_KEYS.length];
+    d.sort = cycle[(cycle.indexOf(s.sort) + 1) % cycle.length];
     d.scroll.slabs = 0;
   });
 

@@ -7,8 +7,8 @@ import type {CpuPaneProps} from './types.js';
 
 type Props = CpuPaneProps;
 
-function CpuPaneImpl({cpus, workloads, scroll, width, height, focused}: Props) {
-  const {lines, info} = cpuContent(cpus, workloads, innerWidth(width), innerHeight(height), scroll);
+function CpuPaneImpl({cpus, workloads, scroll, width, height, focused, notice}: Props) {
+  const {lines, info} = cpuContent(cpus, workloads, innerWidth(width), innerHeight(height), scroll, notice);
   return <PaneFrame title="CPUs and workloads" info={info} width={width} height={height} focused={focused} lines={lines} />;
 }
 

@@ -7,8 +7,8 @@ import type {EventsPaneProps} from './types.js';
 
 type Props = EventsPaneProps;
 
-function EventsPaneImpl({events, scroll, width, height, focused}: Props) {
-  const {lines, info} = eventsContent(events, innerWidth(width), innerHeight(height), scroll);
+function EventsPaneImpl({events, scroll, width, height, focused, notice}: Props) {
+  const {lines, info} = eventsContent(events, innerWidth(width), innerHeight(height), scroll, notice);
   return <PaneFrame title="Events" info={info} width={width} height={height} focused={focused} lines={lines} />;
 }
 

@@ -8,8 +8,8 @@ import type {FreeAreaPaneProps} from './types.js';
 
 type Props = FreeAreaPaneProps;
 
-function FreeAreaPaneImpl({zones, byType, scroll, width, height, focused}: Props) {
-  const {lines, info} = freeAreaContent(zones, innerWidth(width), innerHeight(height), byType, scroll);
+function FreeAreaPaneImpl({zones, byType, scroll, width, height, focused, notice}: Props) {
+  const {lines, info} = freeAreaContent(zones, innerWidth(width), innerHeight(height), byType, scroll, notice);
   const title = byType ? 'Free areas by migrate type' : 'Free areas';
   return <PaneFrame title={title} info={info} width={width} height={height} focused={focused} lines={lines} />;
 }

@@ -7,9 +7,10 @@ import type {TlbPaneProps} from './types.js';
 
 type Props = TlbPaneProps;
 
-function TlbPaneImpl({tlb, width, height, focused}: Props) {
+function TlbPaneImpl({tlb, width, height, focused, notice}: Props) {
   const info = `${tlb.cpus.length} CPU${tlb.cpus.length === 1 ? '' : 's'}`;
-  return <PaneFrame title="TLB" info={info} width={width} height={height} focused={focused} lines={tlbContent(tlb, innerWidth(width))} />;
+  const title = tlb.live ? 'TLB shootdowns' : 'TLB';
+  return <PaneFrame title={title} info={info} width={width} height={height} focused={focused} lines={tlbContent(tlb, innerWidth(width), notice)} />;
 }
 
 export const TlbPane = memo(TlbPaneImpl);

@@ -7,8 +7,8 @@ import {vmallocContent} from './vmalloc-lines.js';
 
 type Props = VmallocPaneProps;
 
-function VmallocPaneImpl({vmalloc, width, height, focused}: Props) {
-  const lines = vmallocContent(vmalloc, innerWidth(width), innerHeight(height));
+function VmallocPaneImpl({vmalloc, width, height, focused, notice}: Props) {
+  const lines = vmallocContent(vmalloc, innerWidth(width), innerHeight(height), notice);
   const info = `${vmalloc.areas} area${vmalloc.areas === 1 ? '' : 's'}`;
   return <PaneFrame title="vmalloc" info={info} width={width} height={height} focused={focused} lines={lines} />;
 }

@@ -58,17 +58,21 @@ export function gauge(value: number, max: number, width: number, role: Role, mar
 }
 
 /**
- * The newest `width` values as a sparkline (one cell a value, the newest at the right, scaled to the largest shown):
- * a zero is a dot on the baseline, anything else at least ▁.
+ * The newest `width` values as a sparkline (one cell a value, the newest at the right). Counts per interval
+ * (`base` 'zero') are scaled to the largest shown: a zero is a dot on the baseline, anything else at least ▁.
+ * Levels (`base` 'min': free pages, MemFree) are scaled between the smallest and the largest shown, since their
+ * changes are small against their size: the smallest is ▁, a level that never moved is all ▁.
  */
-export function sparkline(series: readonly number[], width: number): {text: string; max: number} {
-  if (width <= 0) return {text: '', max: 0};
+export function sparkline(series: readonly number[], width: number, base: 'zero' | 'min' = 'zero'): {text: string; max: number; min: number} {
+  if (width <= 0) return {text: '', max: 0, min: 0};
   const shown = series.slice(Math.max(0, series.length - width));
   const max = shown.reduce((a, b) => Math.max(a, b), 0);
+  const min = shown.reduce((a, b) => Math.min(a, b), shown.length ? Infinity : 0);
   let text = '';
   for (const v of shown) {
-    if (v <= 0 || max <= 0) text += SPARK_ZERO;
+    if (base === 'min') text += max > min ? VERTICAL[1 + Math.round(((v - min) / (max - min)) * 7)] : VERTICAL[1];
+    else if (v <= 0 || max <= 0) text += SPARK_ZERO;
     else text += VERTICAL[Math.max(1, Math.round((v / max) * 8))];
   }
-  return {text: text.padStart(width), max};
+  return {text: text.padStart(width), max, min};
 }

@@ -2,6 +2,7 @@
 // newest last; a scenario note wraps over a few lines. Only the lines shown are built: the cost follows the pane's height, not the log's length.
 import type {EventView} from '../../session/view-model.js';
 import {EVENT_ROLE, type Role} from '../theme.js';
+import {withNotice} from './live-lines.js';
 import {clean, type Line, span} from './spans.js';
 
 /** How far the text of a line starts: "[tick] " with the widest tick of the log. */
@@ -50,9 +51,10 @@ function eventLines(e: EventView, tw: number, width: number, most: number): Line
 
 export type EventsContent = {readonly lines: Line[]; readonly info: string};
 
-/** The `rows` lines ending `scroll` lines before the newest (clamped to the oldest). */
-export function eventsContent(events: readonly EventView[], width: number, rows: number, scroll: number): EventsContent {
-  if (events.length === 0) return {lines: [[span('no events yet', 'dim')]], info: ''};
+/** The `rows` lines ending `scroll` lines before the newest (clamped to the oldest); a live notice above them. */
+export function eventsContent(events: readonly EventView[], width: number, allRows: number, scroll: number, notice?: string): EventsContent {
+  if (events.length === 0) return {lines: withNotice(notice, [[span('no events yet', 'dim')]], true), info: ''};
+  const rows = notice ? Math.max(0, allRows - 1) : allRows;
   const tw = tickWidth(events);
   // A short pane gives an event fewer lines, so one splat or note cannot fill it: the first lines of the newest
   // events show, their further lines as many as fit.
@@ -79,5 +81,5 @@ export function eventsContent(events: readonly EventView[], width: number, rows:
     lines.splice(0, n, ...top.slice(0, n - 1), [...top[n - 1], span(' …', 'more')]);
   }
   const info = back > 0 ? `${back} line${back === 1 ? '' : 's'} back` : `${events.length} event${events.length === 1 ? '' : 's'}`;
-  return {lines, info};
+  return {lines: withNotice(notice, lines, false), info};
 }

@@ -1,10 +1,13 @@
 // The free-area pane's lines: per zone a header, free pages against the watermarks, and the buddyinfo picture as
 // one column per order (a bar on a log scale, the block size, the count, the count per migrate type, the
 // fragmentation index). Column widths follow the pane's width; the bars' height follows what is left of its height.
+// Live mode adds what changed since the previous sample: free pages' change, a sparkline of free pages over the kept
+// samples, and the per-order counts that changed highlighted.
 import type {ZoneView} from '../../session/view-model.js';
 import type {Role} from '../theme.js';
 import {gauge, logFraction, vbarCell} from './bar.js';
-import {compact, type Line, pairs, padStart, type Span, span} from './spans.js';
+import {deltaRole, levelSpark, withDelta, withNotice} from './live-lines.js';
+import {compact, type Line, lineWidth, pairs, padStart, type Span, span} from './spans.js';
 
 /** Block size of each order with 4 KiB pages. */
 export const ORDER_SIZES = ['4K', '8K', '16K', '32K', '64K', '128K', '256K', '512K', '1M', '2M', '4M'] as const;
@@ -67,6 +70,14 @@ export function watermarkState(z: ZoneView): WatermarkState {
 
 export function zoneHeader(z: ZoneView, inner: number): Line {
   const name = `Node ${z.node} ${z.zone}`;
+  if (z.live) {
+    // Live: free pages with their change since the previous sample, then the watermarks as room allows.
+    const free: Span[] = [span('free ', 'label'), ...withDelta(String(z.free), z.live.deltaFree, 'strong')];
+    const room = inner - name.length - 2 - lineWidth(free);
+    if (room < 0) return [span(name, 'strong')];
+    const rest = pairs([['min', z.min], ['low', z.low], ['high', z.high], ['managed', z.managed]], Math.max(0, room - 2));
+    return [span(name, 'strong'), span('  '), ...free, ...(rest.length ? [span('  '), ...rest] : [])];
+  }
   const rest = pairs(
     [
       ['free', z.free, 'strong'],
@@ -80,11 +91,17 @@ export function zoneHeader(z: ZoneView, inner: number): Line {
   return [span(name, 'strong'), ...(rest.length ? [span('  '), ...rest] : [])];
 }
 
+/** Cells of the free-pages sparkline at the gauge's right in live mode (none in a narrow pane). */
+export const sparkCells = (inner: number): number => (inner >= 30 ? Math.min(24, Math.floor(inner / 4)) : 0);
+
 /** Free pages on a scale of 0..2*high, the watermarks marked m, l, h; the state in words at the right. */
 export function watermarkGauge(z: ZoneView, inner: number): Line {
   const st = watermarkState(z);
   const word = ` ${st.word.padEnd(5)}`;
-  const width = Math.max(1, inner - word.length);
+  // Live: free pages over the kept samples at the right, after the state's word.
+  const spark = z.live ? sparkCells(inner) : 0;
+  const tail: Span[] = spark ? [span(' '), ...levelSpark(z.live?.history ?? [], spark)] : [];
+  const width = Math.max(1, inner - word.length - lineWidth(tail));
   const max = z.high > 0 ? 2 * z.high : z.managed;
   const marks = [
     {at: z.min, glyph: 'm', role: 'markMin' as const},
@@ -93,7 +110,7 @@ export function watermarkGauge(z: ZoneView, inner: number): Line {
   ];
   // The fill in the state's colour; below min the word stands out on its own (a background), the bar stays a bar.
   const fill: Role = st.role === 'critical' ? 'bad' : st.role;
-  return [...gauge(z.free, max, width, fill, marks), span(word, st.role)];
+  return [...gauge(z.free, max, width, fill, marks), span(word, st.role), ...tail];
 }
 
 function row(lead: Span, cells: readonly Span[]): Line {
@@ -117,7 +134,9 @@ export function zoneLines(z: ZoneView, g: FreeAreaGeometry, inner: number, byTyp
   }
   const sizes = Array.from({length: orders}, (_, o) => span(padStart(g.sizes ? (ORDER_SIZES[o] ?? `o${o}`) : String(o), g.col), 'label'));
   out.push(row(g.sizes ? span(' '.repeat(g.label)) : labelCell(['order', 'o'], g.label), sizes));
-  out.push(row(labelCell(['blocks', 'blks', 'nr'], g.label), z.blocks.map((b) => span(padStart(compact(b, room), g.col), b ? 'value' : 'dim'))));
+  // Live: a count that changed since the previous sample in the rise or fall role.
+  const countRole = (b: number, o: number): Role => (z.live?.deltaBlocks[o] ? deltaRole(z.live.deltaBlocks[o]) : b ? 'value' : 'dim');
+  out.push(row(labelCell(['blocks', 'blks', 'nr'], g.label), z.blocks.map((b, o) => span(padStart(compact(b, room), g.col), countRole(b, o)))));
   if (byType) {
     MIGRATE_LETTERS.forEach(({letter, role}, mt) => {
       const cells = z.byType.map((types) => {
@@ -134,9 +153,13 @@ export function zoneLines(z: ZoneView, g: FreeAreaGeometry, inner: number, byTyp
 
 export type FreeAreaContent = {readonly lines: Line[]; readonly info: string};
 
-/** The zones from `scroll` on, as many as the rows hold (the last one cut with "…more" by the frame). */
-export function freeAreaContent(zones: readonly ZoneView[], inner: number, rows: number, byType: boolean, scroll: number): FreeAreaContent {
-  if (zones.length === 0) return {lines: [[span('no zones', 'dim')]], info: ''};
+/**
+ * The zones from `scroll` on, as many as the rows hold (the last one cut with "…more" by the frame); a live
+ * notice (a file that could not be read) above them.
+ */
+export function freeAreaContent(zones: readonly ZoneView[], inner: number, allRows: number, byType: boolean, scroll: number, notice?: string): FreeAreaContent {
+  if (zones.length === 0) return {lines: withNotice(notice, [[span('no zones', 'dim')]], true), info: ''};
+  const rows = notice ? Math.max(0, allRows - 1) : allRows;
   const first = Math.max(0, Math.min(zones.length - 1, scroll));
   const shown = zones.slice(first);
   const g = freeAreaGeometry(inner, rows, shown.length, byType, zones[0].blocks.length);
@@ -151,5 +174,5 @@ export function freeAreaContent(zones: readonly ZoneView[], inner: number, rows:
   const last = first + Math.max(1, whole);
   const range = last - first === 1 ? `zone ${first + 1}` : `zones ${first + 1}-${last}`;
   const info = first === 0 && last === zones.length ? `${zones.length} zone${zones.length === 1 ? '' : 's'}` : `${range}/${zones.length}`;
-  return {lines, info};
+  return {lines: withNotice(notice, lines, false), info};
 }

@@ -1,12 +1,18 @@
 // The slab pane's lines: a /proc/slabinfo-like table (filtered, sorted, scrolled, the selected cache marked) and,
 // for the selected cache, where its slabs are: per node (partial, full, free lists) and per CPU (SLUB's CPU slab
 // and CPU partial list, or classic SLAB's array cache).
+// Live mode draws slabtop's columns (objects, active, use, object size, slabs, objects and pages per slab, cache
+// size) with the change of active objects since the previous sample; full/partial/empty come from SLUB's
+// /sys/kernel/slab when it is readable ("?" when not; empty is "-": SLUB keeps its empty slabs on the partial list).
 import type {CacheFigures} from '../../kernel/slab/figures.js';
-import {orderCaches} from '../slab-order.js';
+import type {SlabView} from '../../session/view-model.js';
+import type {Role} from '../theme.js';
+import {cachePages, orderCaches, usePercent} from '../slab-order.js';
+import {deltaRole, deltaText, NOT_TOLD, UNKNOWN, withNotice} from './live-lines.js';
 import {innerHeight, innerWidth} from './PaneFrame.js';
-import {clean, type Line, lineWidth, pairs, type Span, span} from './spans.js';
+import {bytes, clean, flow, type Line, lineWidth, pairs, type Span, span} from './spans.js';
 import {type Column, headerLine, placeColumns, rowLine} from './table.js';
-import type {SlabSortKey} from './types.js';
+import type {SlabLive, SlabSortKey} from './types.js';
 
 export const SELECTED_MARK = '▶';
 
@@ -20,14 +26,15 @@ export function detailHeight(caches: readonly CacheFigures[], selected: string |
  * Cache rows the table shows (the page Up/Down and PgUp/PgDn move by): the pane's rows less the header and the
  * detail of the `selected` cache.
  */
-export function slabPageRows(p: {readonly caches: readonly CacheFigures[]; readonly selected: string | null; readonly width: number; readonly height: number}): number {
-  const rows = innerHeight(p.height);
+export function slabPageRows(p: {readonly caches: readonly CacheFigures[]; readonly selected: string | null; readonly width: number; readonly height: number; readonly live?: SlabLive | undefined}): number {
+  const rows = innerHeight(p.height) - liveNoteLines(p.live).length;
   return Math.max(0, rows - detailHeight(p.caches, p.selected, innerWidth(p.width), rows) - 1);
 }
 
-const pages = (c: CacheFigures): number => c.num_slabs * c.pagesperslab;
+const pages = cachePages;
 
-function columns(selected: string | null): Column<CacheFigures>[] {
+function columns(selected: string | null, live: SlabLive | undefined): Column<SlabView>[] {
+  if (live) return liveColumns(selected, live);
   const empty = (c: CacheFigures) => (c.num_objs === 0 ? ('dim' as const) : undefined);
   return [
     {id: 'name', header: ' name', align: 'left', priority: 0, flex: true, min: 20, value: (c) => (c.name === selected ? SELECTED_MARK : ' ') + clean(c.name), role: (c) => (c.num_objs === 0 ? 'dim' : 'strong')},
@@ -43,27 +50,54 @@ function columns(selected: string | null): Column<CacheFigures>[] {
   ];
 }
 
+/** A list count as live mode knows it: the figure, "?" without /sys/kernel/slab, "-" for what sysfs cannot tell. */
+function listValue(n: number, live: SlabLive, list: 'full' | 'partial' | 'empty'): string | number {
+  if (live.lists === 'none') return UNKNOWN;
+  return list === 'empty' ? NOT_TOLD : n;
+}
+
+/** slabtop's columns, with the change of active objects and the lists where they are known. */
+function liveColumns(selected: string | null, live: SlabLive): Column<SlabView>[] {
+  const empty = (c: SlabView): Role | undefined => (c.num_objs === 0 ? 'dim' : undefined);
+  const list = (id: 'full' | 'partial' | 'empty', header: string, priority: number): Column<SlabView> => ({
+    id,
+    header,
+    align: 'right',
+    priority,
+    value: (c) => listValue(c[id], live, id),
+    role: (c) => (typeof listValue(c[id], live, id) === 'string' ? 'dim' : empty(c)),
+  });
+  const delta = (c: SlabView): number => c.live?.deltaActive ?? 0;
+  return [
+    {id: 'name', header: ' name', align: 'left', priority: 0, flex: true, min: 20, value: (c) => (c.name === selected ? SELECTED_MARK : ' ') + clean(c.name), role: (c) => (c.num_objs === 0 ? 'dim' : 'strong')},
+    {id: 'objsize', header: 'size', align: 'right', priority: 8, value: (c) => c.objsize, role: empty},
+    {id: 'active', header: 'active', align: 'right', priority: 1, value: (c) => c.active_objs, role: empty},
+    {id: 'delta', header: 'Δ', align: 'right', priority: 2, value: (c) => deltaText(delta(c)) || '·', role: (c) => deltaRole(delta(c))},
+    {id: 'total', header: 'total', align: 'right', priority: 3, value: (c) => c.num_objs, role: empty},
+    {id: 'use', header: 'use', align: 'right', priority: 4, value: (c) => `${Math.round(usePercent(c))}%`, role: empty},
+    list('full', 'full', 7),
+    list('partial', 'part', 6),
+    list('empty', 'empty', 9),
+    {id: 'slabs', header: 'slabs', align: 'right', priority: 10, value: (c) => c.num_slabs, role: empty},
+    {id: 'objperslab', header: 'obj/slab', align: 'right', priority: 11, value: (c) => c.objperslab, role: empty},
+    {id: 'pagesperslab', header: 'pg/slab', align: 'right', priority: 12, value: (c) => c.pagesperslab, role: empty},
+    {id: 'cache', header: 'cache', align: 'right', priority: 5, value: (c) => bytes(cachePages(c) * 4096), role: empty},
+  ];
+}
+
+/** Live mode's lines above the table: the pane's notice, or why the lists show "?" when nothing else says. */
+function liveNoteLines(live: SlabLive | undefined): Line[] {
+  if (!live) return [];
+  if (live.notice) return withNotice(live.notice, [], false);
+  if (live.lists === 'none') return [[span(`${UNKNOWN} full/part/empty: /sys/kernel/slab is not readable here (SLUB's lists are not in /proc/slabinfo)`, 'dim')]];
+  return [];
+}
+
 /** Classic SLAB keeps per-CPU arrays (tunables limit > 0); SLUB a CPU slab and a CPU partial list. */
 export const isClassicSlab = (c: CacheFigures): boolean => c.limit > 0 || c.cpus.some((x) => x.array_limit > 0);
 
-/** Items of equal width flowed into lines `width` wide. */
-function flow(items: readonly Span[][], width: number, gap = 3): Line[] {
-  const w = items.reduce((a, it) => Math.max(a, lineWidth(it)), 0);
-  const per = Math.max(1, Math.floor((width + gap) / (w + gap)));
-  const out: Line[] = [];
-  for (let i = 0; i < items.length; i += per) {
-    const line: Span[] = [];
-    items.slice(i, i + per).forEach((it, k) => {
-      if (k) line.push(span(' '.repeat(gap)));
-      line.push(...it, span(' '.repeat(w - lineWidth(it))));
-    });
-    out.push(line);
-  }
-  return out;
-}
-
 /** The selected cache: a rule with its name, its geometry, then its nodes and CPUs. */
-export function detailLines(c: CacheFigures | undefined, name: string, width: number): Line[] {
+export function detailLines(c: SlabView | undefined, name: string, width: number): Line[] {
   const rule = (t: string): Line => [span('── ', 'border'), span(t, 'strong'), span(' ' + '─'.repeat(Math.max(0, width - t.length - 4)), 'border')];
   if (!c) return [rule(clean(name)), [span('no such cache now', 'dim')]];
   const out: Line[] = [rule(clean(c.name))];
@@ -79,6 +113,10 @@ export function detailLines(c: CacheFigures | undefined, name: string, width: nu
       width,
     ),
   );
+  if (c.live) {
+    const change = (label: string, d: number): Span[] => [span(label, 'label'), span(deltaText(d) || '0', deltaRole(d))];
+    out.push([...change('since the last sample: active ', c.live.deltaActive), span('  '), ...change('total ', c.live.deltaTotal)]);
+  }
   for (const n of c.nodes) {
     out.push([span(`node ${n.node}`.padEnd(7), 'label'), ...pairs([['partial', n.partial], ['full', n.full], ['free', n.free], ['slabs', n.slabs], ['objs', `${n.inuse}/${n.objects}`]], width - 7)]);
   }
@@ -97,24 +135,29 @@ export function detailLines(c: CacheFigures | undefined, name: string, width: nu
 export type SlabContent = {readonly lines: Line[]; readonly info: string};
 
 export function slabContent(
-  caches: readonly CacheFigures[],
+  caches: readonly SlabView[],
   sort: SlabSortKey,
   filter: string,
   scroll: number,
   selected: string | null,
   highlighted: string | null,
   inner: number,
-  rows: number,
+  allRows: number,
+  live?: SlabLive,
 ): SlabContent {
+  // Live: a notice (slabinfo unreadable, lists unknown) takes the first row; no caches at all, and it is all there is.
+  const notes = liveNoteLines(live);
+  if (live?.notice && caches.length === 0) return {lines: notes, info: `sort ${sort}  0`};
+  const rows = Math.max(0, allRows - notes.length);
   const ordered = orderCaches(caches, sort, filter);
   const detail = selected === null ? [] : detailLines(caches.find((c) => c.name === selected), selected, inner);
   const below = Math.min(Math.floor(rows / 2), detail.length);
   const page = Math.max(0, rows - below - 1);
   const first = Math.max(0, Math.min(scroll, ordered.length - page));
   const shown = ordered.slice(first, first + page);
-  const cols = placeColumns(columns(highlighted), ordered, inner, sort, 1);
+  const cols = placeColumns(columns(highlighted, live), ordered, inner, sort, 1);
   const arrow = sort === 'name' ? '▲' : '▼';
-  const lines: Line[] = [headerLine(cols, sort, arrow)];
+  const lines: Line[] = [...notes, headerLine(cols, sort, arrow)];
   if (ordered.length === 0) lines.push([span(filter ? `no cache matches "${clean(filter)}"` : 'no caches', 'dim')]);
   for (const c of shown) {
     const sel = c.name === highlighted;
@@ -122,7 +165,7 @@ export function slabContent(
     lines.push(sel ? [...line, span(' '.repeat(Math.max(0, inner - lineWidth(line))), 'selected')] : line);
   }
   if (below > 0) {
-    while (lines.length < rows - below) lines.push([]);
+    while (lines.length < allRows - below) lines.push([]);
     lines.push(...(detail.length > below ? [...detail.slice(0, below - 1), [span('…more', 'more')]] : detail));
   }
   const range = ordered.length > shown.length ? `${first + 1}-${first + shown.length}/${ordered.length}` : `${ordered.length}`;

@@ -123,3 +123,19 @@ export function pairs(items: readonly (readonly [string, string | number, Role?]
   }
   return out;
 }
+
+/** Items padded to one width and flowed into lines `width` wide, `gap` cells apart (as many a line as fit). */
+export function flow(items: readonly Span[][], width: number, gap = 3): Line[] {
+  const w = items.reduce((a, it) => Math.max(a, lineWidth(it)), 0);
+  const per = Math.max(1, Math.floor((width + gap) / (w + gap)));
+  const out: Line[] = [];
+  for (let i = 0; i < items.length; i += per) {
+    const line: Span[] = [];
+    items.slice(i, i + per).forEach((it, k) => {
+      if (k) line.push(span(' '.repeat(gap)));
+      line.push(...it, span(' '.repeat(w - lineWidth(it))));
+    });
+    out.push(line);
+  }
+  return out;
+}

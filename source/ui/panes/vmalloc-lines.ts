@@ -1,10 +1,14 @@
 // The vmalloc pane's lines: the window of the region as a strip (each cell the state most of its pages are in), the
 // window's address and size, used against the region, the largest free chunk, and lazily freed pages against
 // lazy_max_pages() (a purge flushes the TLB once they pass it).
-import type {VmallocView} from '../../session/view-model.js';
+// Live mode (/proc/vmallocinfo and /proc/meminfo): areas and bytes by kind, pages per node, VmallocUsed against
+// VmallocTotal and the changes since the previous sample; the strip only where the addresses are real (the kernel
+// hashes %pK addresses for a reader without CAP_SYSLOG when kptr_restrict is 1, and they would mean nothing).
+import type {LiveVmalloc, VmallocView} from '../../session/view-model.js';
 import type {Role} from '../theme.js';
 import {gauge} from './bar.js';
-import {type Line, lineWidth, pagesBytes, pairs, type Span, span} from './spans.js';
+import {kib, levelSpark, withDelta, withNotice} from './live-lines.js';
+import {bytes, type Line, lineWidth, pagesBytes, pairs, type Span, span} from './spans.js';
 
 type Kind = 'used' | 'guard' | 'lazy' | 'free';
 export const VM_GLYPH: Readonly<Record<Kind, string>> = {used: '█', guard: '|', lazy: '▒', free: '·'};
@@ -95,8 +99,65 @@ export function lazyLine(v: VmallocView, width: number): Line {
   return [span(label, 'label'), ...gauge(v.lazyPages, v.lazyMax, w, role), span(text, 'value')];
 }
 
+/** Spans while they fit `width`: whole items only, `sep` between them. */
+function fitItems(items: readonly Span[][], width: number, sep = '  '): Span[] {
+  const out: Span[] = [];
+  let used = 0;
+  for (const it of items) {
+    const need = (out.length ? sep.length : 0) + lineWidth(it);
+    if (used + need > width) break;
+    if (out.length) out.push(span(sep));
+    out.push(...it);
+    used += need;
+  }
+  return out;
+}
+
+/** VmallocUsed/VmallocTotal from meminfo, the areas and their bytes with their changes. */
+export function liveTotalsLine(l: LiveVmalloc, v: VmallocView, width: number): Line {
+  const items: Span[][] = [];
+  if (l.meminfo) items.push([span('used ', 'label'), span(`${kib(l.meminfo.usedKb)}/${kib(l.meminfo.totalKb)}`, 'strong')]);
+  if (l.kinds.length) {
+    const areaBytes = l.kinds.reduce((a, k) => a + k.bytes, 0);
+    items.push([span('areas ', 'label'), ...withDelta(String(v.areas), l.deltaAreas)]);
+    items.push([span('bytes ', 'label'), ...withDelta(bytes(areaBytes), l.deltaBytes, 'value', bytes)]);
+  }
+  return fitItems(items, width);
+}
+
+/** Areas and bytes by kind (vmalloc, ioremap, vmap, unpurged ...), biggest first, as many as fit. */
+export function kindsLine(l: LiveVmalloc, width: number): Line {
+  return fitItems(l.kinds.map((k) => [span(`${k.kind} `, 'label'), span(String(k.areas), 'value'), span(`·${bytes(k.bytes)}`, 'value')]), width);
+}
+
+/** Pages of vmalloc areas per node, and the areas' bytes over the kept samples at the right. */
+export function nodesLine(l: LiveVmalloc, width: number): Line {
+  const cells = Math.min(l.history.length, 24, Math.floor(width / 3));
+  const tail: Span[] = cells >= 2 ? [span('bytes ', 'label'), ...levelSpark(l.history, cells)] : [];
+  const nodes = fitItems(l.nodes.map((n) => [span(`N${n.node} `, 'label'), span(`${n.pages} pages`, 'value')]), width - lineWidth(tail) - 7);
+  const head: Span[] = nodes.length ? [span('node ', 'label'), ...nodes] : [];
+  const gap = Math.max(tail.length ? 2 : 0, width - lineWidth(head) - lineWidth(tail));
+  return [...head, span(' '.repeat(gap)), ...tail];
+}
+
+/** Live: what /proc/vmallocinfo and /proc/meminfo tell, the strip first when the addresses are real. */
+export function vmallocLiveContent(v: VmallocView, l: LiveVmalloc, inner: number, rows: number, notice?: string): Line[] {
+  const empty = l.kinds.length === 0 && l.meminfo === null;
+  const lines: Line[] = [];
+  if (!l.hashed && l.kinds.length) {
+    lines.push(strip(v, inner));
+    if (rows >= 5) lines.push(axis(v, inner));
+  }
+  lines.push(liveTotalsLine(l, v, inner));
+  if (l.kinds.length) lines.push(kindsLine(l, inner), nodesLine(l, inner));
+  if (l.hashed && l.kinds.length) lines.push([span('addresses hashed (kptr_restrict): no strip; sudo shows it', 'dim')]);
+  // Cut here, most important first, rather than the frame's "…more" taking the place of the kinds.
+  return withNotice(notice, lines.slice(0, Math.max(1, rows)), empty);
+}
+
 /** The lines for `rows` rows: the strip first, then what matters most. */
-export function vmallocContent(v: VmallocView, inner: number, rows: number): Line[] {
+export function vmallocContent(v: VmallocView, inner: number, rows: number, notice?: string): Line[] {
+  if (v.live) return vmallocLiveContent(v, v.live, inner, notice ? rows - 1 : rows, notice);
   const lines: Line[] = [strip(v, inner)];
   const ax = axis(v, inner);
   if (rows >= 4) lines.push(ax);
@@ -104,5 +165,5 @@ export function vmallocContent(v: VmallocView, inner: number, rows: number): Lin
   if (rows >= 5) lines.push(countsLine(v, inner));
   lines.push(lazyLine(v, inner));
   if (rows >= 6 && ax.length <= 3) lines.push(legend());
-  return lines;
+  return withNotice(notice, lines, false);
 }
