@@ -11,6 +11,22 @@ import {STACK_CALLER, THREAD_SIZE} from './vmalloc/vmalloc.js';
 export type BuddyRow = {node: number; zone: string; free: number[]};
 export type PagetypeRow = {node: number; zone: string; type: string; free: number[]};
 export type BlockRow = {node: number; zone: string; blocks: Record<string, number>};
+/** /proc/pagetypeinfo's figures, the emulator's or a host's (source/live/parse/pagetypeinfo.ts). */
+export type PagetypeinfoView = {
+  pageblock_order: number;
+  pages_per_block: number;
+  /** The migrate-type columns as printed (migratetype_names[]: which exist depends on the kernel and its config). */
+  types: string[];
+  free: PagetypeRow[];
+  blocks: BlockRow[];
+  /** "Number of mixed blocks" (CONFIG_PAGE_OWNER booted with page_owner=on), when the kernel printed it. */
+  mixed?: BlockRow[];
+  /**
+   * false: a kernel before 5.4 printed free counts of 100000 and more in full. Absent or true: since 5.4
+   * (93b3a674485f, "reduce zone->lock holding time") a free list is counted up to 100000 and printed ">100000".
+   */
+  capped?: boolean;
+};
 export type PcpView = {cpu: number; count: number; high: number; batch: number; high_min: number; high_max: number; stat_threshold: number};
 export type ZoneinfoView = {
   node: number;
@@ -67,7 +83,7 @@ export function buddyinfoView(m: Machine): BuddyRow[] {
   return m.pa.nodes.flatMap((n) => n.zones.filter(populated).map((z) => ({node: n.nid, zone: z.name, free: Array.from(z.nrFree)})));
 }
 
-export function pagetypeinfoView(m: Machine): {pageblock_order: number; pages_per_block: number; free: PagetypeRow[]; blocks: BlockRow[]} {
+export function pagetypeinfoView(m: Machine): PagetypeinfoView {
   const free: PagetypeRow[] = [];
   const blocks: BlockRow[] = [];
   for (const n of m.pa.nodes) {
@@ -81,7 +97,7 @@ export function pagetypeinfoView(m: Machine): {pageblock_order: number; pages_pe
       blocks.push({node: n.nid, zone: z.name, blocks: Object.fromEntries(PRINTED_TYPES.map((t, i) => [t, c[i] ?? 0]))});
     }
   }
-  return {pageblock_order: PAGEBLOCK_ORDER, pages_per_block: PAGEBLOCK_PAGES, free, blocks};
+  return {pageblock_order: PAGEBLOCK_ORDER, pages_per_block: PAGEBLOCK_PAGES, types: [...PRINTED_TYPES], free, blocks};
 }
 
 /** calculate_normal_threshold(): the per-CPU vmstat drift allowed before folding into the zone. */
@@ -173,31 +189,38 @@ export function renderBuddyinfo(rows: readonly BuddyRow[]): string {
   return rows.map((r) => `Node ${r.node}, zone ${rpad(r.zone, 8)} ${r.free.map((f) => rpad(f, 6) + ' ').join('')}\n`).join('');
 }
 
-/** pagetypeinfo_show(): header, free counts per type and order, then pageblocks per type. */
-export function renderPagetypeinfo(v: ReturnType<typeof pagetypeinfoView>): string {
-  // pagetypeinfo_show() runs once per node with memory: header, free counts, then block counts.
+/** pagetypeinfo_show(): per node with memory, the header, free counts per type and order, then pageblocks per type. */
+export function renderPagetypeinfo(v: PagetypeinfoView): string {
   let s = '';
-  for (const node of [...new Set(v.blocks.map((b) => b.node))]) {
+  for (const node of [...new Set([...v.free, ...v.blocks].map((r) => r.node))]) {
+    const free = v.free.filter((r) => r.node === node);
     s += `Page block order: ${v.pageblock_order}\nPages per block:  ${v.pages_per_block}\n\n`;
     s += `${lpad('Free pages count per migrate type at order', 43)} `;
-    for (let o = 0; o < NR_ORDERS; o++) s += `${rpad(o, 6)} `;
+    // NR_PAGE_ORDERS columns: the kernel's, as many as its rows have.
+    for (let o = 0; o < (free[0]?.free.length ?? NR_ORDERS); o++) s += `${rpad(o, 6)} `;
     s += '\n';
-    for (const r of v.free) {
-      if (r.node !== node) continue;
+    for (const r of free) {
       s += `Node ${rpad(r.node, 4)}, zone ${rpad(r.zone, 8)}, type ${rpad(r.type, 12)} `;
-      // The kernel stops counting a list at 100000 entries and prints ">100000".
-      s += r.free.map((f) => (f >= 100000 ? `>${rpad(100000, 6)} ` : `${rpad(f, 6)} `)).join('');
+      // pagetypeinfo_showfree_print() stops counting a list at 100000 entries and prints ">100000" (since 5.4).
+      s += r.free.map((f) => (f >= 100000 && v.capped !== false ? `>${rpad(100000, 6)} ` : `${rpad(f, 6)} `)).join('');
       s += '\n';
     }
-    s += `\n${lpad('Number of blocks type ', 23)}`;
-    for (const t of PRINTED_TYPES) s += `${rpad(t, 12)} `;
+    s += blockCounts('Number of blocks type ', v.types, v.blocks, node);
+    if (v.mixed) s += blockCounts('Number of mixed blocks ', v.types, v.mixed, node);
+  }
+  return s;
+}
+
+/** pagetypeinfo_showblockcount() and pagetypeinfo_showmixedcount(): a header of the types, then a row per zone. */
+function blockCounts(title: string, types: readonly string[], rows: readonly BlockRow[], node: number): string {
+  let s = `\n${lpad(title, 23)}`;
+  for (const t of types) s += `${rpad(t, 12)} `;
+  s += '\n';
+  for (const b of rows) {
+    if (b.node !== node) continue;
+    s += `Node ${b.node}, zone ${rpad(b.zone, 8)} `;
+    for (const t of types) s += `${rpad(b.blocks[t] ?? 0, 12)} `;
     s += '\n';
-    for (const b of v.blocks) {
-      if (b.node !== node) continue;
-      s += `Node ${b.node}, zone ${rpad(b.zone, 8)} `;
-      for (const t of PRINTED_TYPES) s += `${rpad(b.blocks[t] ?? 0, 12)} `;
-      s += '\n';
-    }
   }
   return s;
 }
