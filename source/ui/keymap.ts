@@ -133,8 +133,12 @@ export function keyName(input: string, key: Key): string {
 }
 
 /** A key's action: the dashboard's, or with `live` live mode's (where :, c, x and N do nothing). */
-export function actionOf(name: string, live = false): Action | undefined {
-  return (live ? LIVE_BY_KEY : BY_KEY).get(name);
+export function actionOf(name: string, live: boolean | (() => boolean) = false): Action | undefined {
+  const a = BY_KEY.get(name);
+  const l = LIVE_BY_KEY.get(name);
+  // The mode is asked only for a key the two tables bind differently (a view model may cost something to build).
+  if (a === l) return a;
+  return (typeof live === 'function' ? live() : live) ? l : a;
 }
 
 /** How a key is shown: "space", "→", "PgUp"... */

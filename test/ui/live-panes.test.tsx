@@ -6,6 +6,7 @@ import {afterEach, describe, expect, test, vi} from 'vitest';
 import type {ViewModel} from '../../source/session/view-model.js';
 import {App} from '../../source/ui/App.js';
 import {headerParts} from '../../source/ui/Header.js';
+import {actionOf} from '../../source/ui/keymap.js';
 import {dashboardLayout} from '../../source/ui/key-handler.js';
 import {CpuPane} from '../../source/ui/panes/CpuPane.js';
 import {EventsPane} from '../../source/ui/panes/EventsPane.js';
@@ -103,6 +104,16 @@ describe('live mode: the chrome', () => {
       await vi.waitFor(() => expect(d.calls.length).toBe(before + 1));
       expect(d.calls.at(-1)).toBe(call);
     }
+  });
+
+  test("LIVE_KEYMAP's actions: live mode's table has no kcall, c, x or N; the mode is asked only where the tables differ", () => {
+    expect(actionOf(':', true)).toBeUndefined();
+    expect(actionOf(':')).toBe('command');
+    for (const k of ['c', 'x', 'N']) expect(actionOf(k, () => true), k).toBeUndefined();
+    expect(actionOf('N', () => false)).toBe('step100');
+    expect(actionOf('s', () => {
+      throw new Error('asked');
+    })).toBe('sort');
   });
 
   test("s walks live mode's sort columns: after total ... cache, use, slabs, obj/slab, pg/slab, the change", async () => {

@@ -101,18 +101,11 @@ export function detailLines(c: SlabView | undefined, name: string, width: number
   const rule = (t: string): Line => [span('── ', 'border'), span(t, 'strong'), span(' ' + '─'.repeat(Math.max(0, width - t.length - 4)), 'border')];
   if (!c) return [rule(clean(name)), [span('no such cache now', 'dim')]];
   const out: Line[] = [rule(clean(c.name))];
-  out.push(
-    pairs(
-      [
-        ['in use', `${c.inuse_objs}/${c.num_objs}`, 'strong'],
-        ['object', `${c.object_size}B`],
-        ['slot', `${c.objsize}B`],
-        ['align', c.align],
-        ['slabs', c.num_slabs],
-      ],
-      width,
-    ),
-  );
+  // Live: slabinfo tells no object size apart from the slot, nor the alignment; it tells the slab's geometry.
+  const geometry: [string, string | number, Role?][] = c.live
+    ? [['active', `${c.active_objs}/${c.num_objs}`, 'strong'], ['slot', `${c.objsize}B`], ['per slab', `${c.objperslab} objects in ${c.pagesperslab} page${c.pagesperslab === 1 ? '' : 's'}`], ['slabs', c.num_slabs]]
+    : [['in use', `${c.inuse_objs}/${c.num_objs}`, 'strong'], ['object', `${c.object_size}B`], ['slot', `${c.objsize}B`], ['align', c.align], ['slabs', c.num_slabs]];
+  out.push(pairs(geometry, width));
   if (c.live) {
     const change = (label: string, d: number): Span[] => [span(label, 'label'), span(deltaText(d) || '0', deltaRole(d))];
     out.push([...change('since the last sample: active ', c.live.deltaActive), span('  '), ...change('total ', c.live.deltaTotal)]);

@@ -117,6 +117,9 @@ describe('slabs, live', () => {
 
   test("the selected cache's detail says what changed since the last sample", () => {
     const rows = body(draw(pane({selected: 'dentry', height: 20}), 80));
-    expect(rows.find((r) => r.startsWith('since the last sample'))).toMatch(/^since the last sample: active ▲120 {2}total ▲126/);
+    const rule = rows.findIndex((r) => r.startsWith('── dentry '));
+    // What slabinfo tells: no object size apart from the slot, no alignment.
+    expect(rows[rule + 1].trimEnd()).toBe('active 52000/52500  slot 192B  per slab 21 objects in 1 page  slabs 2500');
+    expect(rows[rule + 2]).toMatch(/^since the last sample: active ▲120 {2}total ▲126/);
   });
 });
