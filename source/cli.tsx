@@ -9,6 +9,11 @@ import {DEFAULT_SPEED, SPEEDS} from './session/controller.js';
 import {openRecording} from './session/recording.js';
 import {REPLAY_SPEEDS} from './session/playback.js';
 import type {AppProps} from './ui/App.js';
+import {LIVE_DUMP_NAMES, liveDump, liveJson, parseInterval, parseLiveDumpList} from './live/headless.js';
+import {procRoot} from './live/read.js';
+import {hostTree, writeTree} from './live/snapshot.js';
+import {emulatedTree} from './session/proc-tree.js';
+import {statSync} from 'node:fs';
 
 const THEMES: readonly AppProps['theme'][] = ['default', 'high-contrast'];
 const speedName = (s: number) => (s === Infinity ? 'max' : String(s));
@@ -23,6 +28,8 @@ const HELP = `
     $ kmemscope replay <recording> [options]   play a recording back (without a terminal: check it)
     $ kmemscope export <recording> --cast OUT.cast [--cols C --rows R] [--speed X]
                                                render a recording as an asciinema cast
+    $ kmemscope live [options]                 the same panes on this machine's own /proc
+    $ kmemscope snapshot <dir> [--proc-root D] save the /proc and /sys/kernel/slab files live mode reads
 
   A scenario is a path to a .yaml file or the name of a shipped one. The dashboard needs a terminal: with
   stdout or stdin not a terminal, kmemscope [scenario] runs it headless instead (as run does) and says so.
@@ -45,12 +52,23 @@ const HELP = `
     --dump LIST, --json  replay without a terminal: print these for the last tick, as run does
     Replay keys: space pause/resume, n step, b step back, ] next marker, [ previous marker, + - speed, q quit
 
+  Options for live
+    --interval T    time between samples (default 1s; e.g. 500ms, 2s, 1m; + and - change it)
+    --proc-root DIR read a saved tree instead of /proc (DIR/sys for sysfs), e.g. one kmemscope snapshot wrote
+    --once          one sample without the dashboard: with --json (the sample) or --dump LIST (${LIVE_DUMP_NAMES.join(', ')}
+                    read and printed again through kmemscope's own renderers)
+    --record FILE, --cast FILE, --theme NAME   as for the dashboard
+    Keys: space freezes the view (sampling goes on), b and n walk the kept samples, + - interval, q quit
+    Root only on most kernels: /proc/slabinfo, /proc/vmallocinfo, /proc/pagetypeinfo; without them those panes
+    say what to run and the others work.
+
   Options for run
     --ticks N       ticks to run (default: up to the scenario's last timeline entry)
     --seed S        override the scenario's seed
     --slab MODEL    override the scenario's slab model: slub or slab (classic SLAB), to compare the two
     --dump LIST     print these after the last tick, comma separated: ${DUMP_NAMES.join(', ')}
     --json          print the same figures as one JSON document
+    --snapshot DIR  also write the machine as a /proc tree to DIR (kmemscope live --proc-root DIR reads it)
 
   Examples
     $ kmemscope tour --speed 50 --theme high-contrast
@@ -59,6 +77,8 @@ const HELP = `
     $ kmemscope tour --record lecture.jsonl
     $ kmemscope replay lecture.jsonl --speed 2
     $ kmemscope export lecture.jsonl --cast lecture.cast --cols 120 --rows 40
+    $ sudo kmemscope live --interval 500ms
+    $ kmemscope live --once --dump buddyinfo,slabinfo
 `;
 
 const cli = meow(HELP, {
@@ -75,6 +95,10 @@ const cli = meow(HELP, {
     cast: {type: 'string'},
     cols: {type: 'string'},
     rows: {type: 'string'},
+    interval: {type: 'string'},
+    procRoot: {type: 'string'},
+    once: {type: 'boolean', default: false},
+    snapshot: {type: 'string'},
   },
   allowUnknownFlags: false,
 });
@@ -116,7 +140,31 @@ function run(arg: string | undefined, announce?: string): void {
   const n = ticks ?? Math.max(1, session.lastEntryTick);
   if (announce) process.stderr.write(announce.replace('%s', session.scenario.name).replace('%d', String(n)) + '\n');
   session.runTicks(n);
+  // The tree first: a directory that cannot be written stops the run before anything is printed.
+  if (cli.flags.snapshot !== undefined) {
+    try {
+      writeTree(cli.flags.snapshot, emulatedTree(session));
+    } catch (e) {
+      die((e as Error).message.split('\n')[0]);
+    }
+  }
   process.stdout.write(headlessOutput(session, dumps, cli.flags.json));
+}
+
+/** kmemscope snapshot DIR: the files live mode reads, saved for --proc-root DIR (here or on another machine). */
+function snapshot(out: string): void {
+  onlyFlags('snapshot', ['proc-root']);
+  const root = liveRoot();
+  const {files, notices} = hostTree(root);
+  if (!files.has('buddyinfo')) die(`${root.proc}: no buddyinfo there, expected a /proc tree (${notices[0] ?? 'nothing readable'})`);
+  try {
+    writeTree(out, files);
+  } catch (e) {
+    die((e as Error).message.split('\n')[0]);
+  }
+  for (const n of notices) process.stderr.write(`kmemscope: not saved: ${n}\n`);
+  const sys = [...files.keys()].filter((k) => k.startsWith('sys/')).length;
+  process.stderr.write(`kmemscope: wrote ${files.size - sys} /proc files and ${sys} sysfs files to ${out}\n`);
 }
 
 function main(): Promise<void> | void {
@@ -124,7 +172,7 @@ function main(): Promise<void> | void {
   switch (mode) {
     case 'run':
       if (rest.length > 1) die(`run takes one scenario, found ${rest.length}: ${rest.join(' ')}`);
-      onlyFlags('run', ['ticks', 'seed', 'slab', 'dump', 'json']);
+      onlyFlags('run', ['ticks', 'seed', 'slab', 'dump', 'json', 'snapshot']);
       return run(rest[0]);
     case 'check': {
       if (rest.length !== 1) die('check takes one scenario file');
@@ -138,6 +186,12 @@ function main(): Promise<void> | void {
     case 'export':
       if (rest.length !== 1) die(`export takes one recording, found ${rest.length}${rest.length ? ': ' + rest.join(' ') : ''}`);
       return exportRecording(rest[0]);
+    case 'snapshot':
+      if (rest.length !== 1) die(`snapshot takes one directory to write, found ${rest.length}${rest.length ? ': ' + rest.join(' ') : ''}`);
+      return snapshot(rest[0]);
+    case 'live':
+      if (rest.length > 0) die(`live takes no arguments, found: ${rest.join(' ')} (--proc-root DIR reads a saved tree)`);
+      return live();
     case 'list':
       for (const name of shippedScenarios()) {
         const r = openScenario(name);
@@ -145,7 +199,7 @@ function main(): Promise<void> | void {
       }
       return;
     default: {
-      if (rest.length > 0) die(`unknown command "${mode}", expected a scenario or one of: run, check, list, replay, export (see --help)`);
+      if (rest.length > 0) die(`unknown command "${mode}", expected a scenario or one of: run, check, list, replay, export, live, snapshot (see --help)`);
       const arg = mode ?? DEFAULT_SCENARIO;
       const options = dashboardOptions();
       const notTty = !process.stdout.isTTY ? 'stdout' : !process.stdin.isTTY ? 'stdin' : null;
@@ -181,7 +235,22 @@ async function dashboard(arg: string, options: ReturnType<typeof dashboardOption
 }
 
 function onlyFlags(mode: string, allowed: readonly string[]): void {
-  const given: Record<string, unknown> = {ticks: cli.flags.ticks, seed: cli.flags.seed, slab: cli.flags.slab, record: cli.flags.record, cols: cli.flags.cols, rows: cli.flags.rows, dump: cli.flags.dump, json: cli.flags.json || undefined, cast: cli.flags.cast};
+  const f = cli.flags;
+  const given: Record<string, unknown> = {
+    ticks: f.ticks,
+    seed: f.seed,
+    slab: f.slab,
+    record: f.record,
+    cols: f.cols,
+    rows: f.rows,
+    dump: f.dump,
+    json: f.json || undefined,
+    cast: f.cast,
+    interval: f.interval,
+    'proc-root': f.procRoot,
+    once: f.once || undefined,
+    snapshot: f.snapshot,
+  };
   const bad = Object.keys(given).find((k) => given[k] !== undefined && !allowed.includes(k));
   if (bad) die(`${mode} does not take --${bad}${bad === 'seed' || bad === 'slab' ? ' (a recording replays with the seed and slab model it was made with)' : ''}`);
 }
@@ -240,6 +309,60 @@ async function replay(file: string): Promise<void> {
   const view = replayView(controller);
   const playback = new Playback(recording, controller, view, {speed});
   runReplay({playback, ui: view.ui, theme, noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
+}
+
+/** --proc-root DIR as a root to read, or the host's /proc. */
+function liveRoot() {
+  const dir = cli.flags.procRoot;
+  if (dir === undefined) return procRoot();
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) die(`--proc-root "${dir}" is not a directory, expected a saved /proc tree (kmemscope snapshot DIR writes one)`);
+  return procRoot(dir);
+}
+
+async function live(): Promise<void> {
+  onlyFlags('live', ['interval', 'proc-root', 'once', 'json', 'dump', 'record', 'cast']);
+  const root = liveRoot();
+  const source = cli.flags.procRoot ?? '/proc';
+  const rawInterval = cli.flags.interval ?? '1s';
+  const interval = parseInterval(rawInterval);
+  if (interval === null) die(`--interval "${rawInterval}" is not an interval, expected e.g. 1s, 500ms or 2m (from 100ms to 1h)`);
+  if (cli.flags.once) {
+    if (cli.flags.record !== undefined || cli.flags.cast !== undefined) die('live --once prints one sample; --record and --cast record the dashboard');
+    if (cli.flags.dump !== undefined && cli.flags.json) die('live --once takes --json or --dump LIST, not both');
+    if (cli.flags.dump === undefined && !cli.flags.json) die('live --once needs --json (the sample) or --dump LIST (files printed again)');
+    if (cli.flags.dump !== undefined) {
+      const d = parseLiveDumpList(cli.flags.dump);
+      if (!d.ok) die(d.message);
+      const r = liveDump(root, d.dumps);
+      process.stdout.write(r.stdout);
+      for (const p of r.problems) process.stderr.write(`kmemscope: ${p}\n`);
+      if (r.problems.length) process.exit(1);
+      return;
+    }
+    const r = liveJson(root, source, Date.now());
+    process.stdout.write(r.stdout);
+    for (const p of r.problems) process.stderr.write(`kmemscope: warning: ${p}\n`);
+    return;
+  }
+  if (cli.flags.dump !== undefined || cli.flags.json) die(`--${cli.flags.json ? 'json' : 'dump'} prints one sample: add --once`);
+  const notTty = !process.stdout.isTTY ? 'stdout' : !process.stdin.isTTY ? 'stdin' : null;
+  if (notTty) die(`live opens the dashboard, which needs a terminal (${notTty} is not one); for one sample without it: kmemscope live --once --json`);
+  const {theme, noColor} = dashboardOptions(false);
+  process.env.NODE_ENV ??= 'production';
+  const [{runLive}, {App}, {LiveController}, {takeSample}] = await Promise.all([
+    import('./ui/run-dashboard.js'),
+    import('./ui/App.js'),
+    import('./live/live-controller.js'),
+    import('./live/sample.js'),
+  ]);
+  const controller = new LiveController({take: (seq, time, prev) => takeSample(root, seq, time, prev), source, interval});
+  runLive({controller, app: App, theme, noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
 }
 
 async function exportRecording(file: string): Promise<void> {

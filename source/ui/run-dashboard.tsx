@@ -15,6 +15,7 @@ import {unlinkSync} from 'node:fs';
 import {render, type Instance} from 'ink';
 import type {ComponentType, ReactElement} from 'react';
 import {CastWriter} from '../session/asciicast.js';
+import type {LiveController} from '../live/live-controller.js';
 import {Controller} from '../session/controller.js';
 import type {Playback} from '../session/playback.js';
 import {Recorder} from '../session/recorder.js';
@@ -103,6 +104,25 @@ export function runDashboard(opts: DashboardOptions): void {
       controller.dispose();
     },
     title: `kmemscope: ${opts.session.scenario.name}`,
+  });
+}
+
+export type LiveDashboardOptions = Terminal & {
+  readonly controller: LiveController;
+  readonly app: ComponentType<AppProps>;
+};
+
+/** The dashboard on the host's /proc (kmemscope live): sampling starts with the first frame. */
+export function runLive(opts: LiveDashboardOptions): void {
+  const {controller} = opts;
+  const ui = new UiStore();
+  const App = opts.app;
+  openTerminal(opts, {
+    prepare: () => {},
+    element: (quit) => <App controller={controller} ui={ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
+    start: () => controller.start(),
+    close: () => controller.dispose(),
+    title: `kmemscope live: ${controller.source}`,
   });
 }
 
