@@ -75,26 +75,47 @@ export function takeSample(root: ProcRoot, seq: number, time: number, prev: Samp
     else problems[name] = r.message;
   }
   const s = sampleFromTexts(texts, seq, time, prev, problems);
-  if (s.caches) {
-    const sys = readSlabSysfs(root, s.caches.map((c) => c.name), fs);
-    if (!sys.ok) s.problems.sysfs = sys.message;
-    else {
-      let skipped = 0;
-      s.caches = s.caches.map((c) => {
-        const files = sys.caches.get(c.name);
-        if (!files) return c;
-        const slabs = parseSlabCount(files.slabs);
-        const partial = parseSlabCount(files.partial);
-        const cpu = parseSlabCount(files.cpu_slabs);
-        skipped += slabs.skipped + partial.skipped + cpu.skipped;
-        return {...c, lists: slabLists({slabs: slabs.value.total, partial: partial.value.total, cpu_slabs: cpu.value.total})};
-      });
-      if (skipped) s.skipped.sysfs = skipped;
-      if (sys.caches.size === 0 && s.caches.length > 0) s.problems.sysfs = 'no cache of slabinfo has a /sys/kernel/slab directory: full/partial/empty unknown';
-      if (prev?.caches) s.caches = shareCaches(s.caches, prev.caches);
-    }
-  }
+  if (s.caches) addSlabLists(s, root, prev, fs);
   return s;
+}
+
+/**
+ * Reading three sysfs files of each of ~200 caches is most of a sample's cost (open and read cost more than the
+ * kernel's counting). A cache whose slabinfo figures did not move since the previous sample keeps its lists from
+ * there, except for a rotating tenth re-read every sample, so every cache is read at least every SYSFS_ROTATION
+ * samples; a cache whose figures moved is always read.
+ */
+export const SYSFS_ROTATION = 10;
+
+function addSlabLists(s: Sample, root: ProcRoot, prev: Sample | null, fs: FileSystem): void {
+  const caches = s.caches!;
+  const old = new Map((prev?.caches ?? []).map((c) => [c.name, c]));
+  const carried = (c: SampleCache, i: number): SampleCache['lists'] => {
+    const p = old.get(c.name);
+    if (!p?.lists || i % SYSFS_ROTATION === s.seq % SYSFS_ROTATION) return null;
+    const same = p.active_objs === c.active_objs && p.num_objs === c.num_objs && p.active_slabs === c.active_slabs && p.num_slabs === c.num_slabs;
+    return same ? p.lists : null;
+  };
+  const keep = caches.map(carried);
+  const sys = readSlabSysfs(root, caches.filter((_, i) => keep[i] === null).map((c) => c.name), fs);
+  if (!sys.ok) {
+    s.problems.sysfs = sys.message;
+    return;
+  }
+  let skipped = 0;
+  s.caches = caches.map((c, i) => {
+    if (keep[i]) return {...c, lists: keep[i]};
+    const files = sys.caches.get(c.name);
+    if (!files) return c;
+    const slabs = parseSlabCount(files.slabs);
+    const partial = parseSlabCount(files.partial);
+    const cpu = parseSlabCount(files.cpu_slabs);
+    skipped += slabs.skipped + partial.skipped + cpu.skipped;
+    return {...c, lists: slabLists({slabs: slabs.value.total, partial: partial.value.total, cpu_slabs: cpu.value.total})};
+  });
+  if (skipped) s.skipped.sysfs = skipped;
+  if (caches.length > 0 && s.caches.every((c) => c.lists === null)) s.problems.sysfs = 'no cache of slabinfo has a /sys/kernel/slab directory: full/partial/empty unknown';
+  if (prev?.caches) s.caches = shareCaches(s.caches, prev.caches);
 }
 
 /** A sample from file texts already read (a missing text: that file's problem says why). */

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {LIVE_COMMAND_MESSAGE, LiveController} from '../../source/live/live-controller.js';
 import {liveViewModel} from '../../source/live/live-view.js';
-import {type Sample, sampleFromTexts, takeSample} from '../../source/live/sample.js';
+import {type Sample, sampleFromTexts, SYSFS_ROTATION, takeSample} from '../../source/live/sample.js';
 import type {FileSystem} from '../../source/live/read.js';
 import {FIXTURE_ROOT, fixtureFiles, fixtureTexts, HandClock, mapFs} from './live-helpers.js';
 
@@ -189,5 +189,32 @@ describe('files that cannot be read', () => {
       const s = sampleFromTexts(t, 1, 0, null);
       expect(() => liveViewModel([s], 0, {source: '/fx', interval: SECOND, events: []})).not.toThrow();
     }
+  });
+});
+
+describe('sysfs reading, the costly part of a sample', () => {
+  it('re-reads a cache whose slabinfo figures moved, and a rotating tenth of the others; the rest keep their lists', () => {
+    const mine = new Map(files);
+    const fs = mapFs(mine);
+    const first = takeSample(FIXTURE_ROOT, 1, 0, null, fs);
+    const caches = first.caches!.length;
+    expect(fs.reads).toBe(9 + 3 * caches);
+    // kmalloc-64 grows by a slab: slabinfo and its sysfs partial count change.
+    mine.set('slabinfo', mine.get('slabinfo')!.replace(/^(kmalloc-64\s+)(\d+)(\s+)(\d+)/m, (_m, a, act, sp, tot) => `${a}${Number(act) + 64}${sp}${Number(tot) + 64}`));
+    mine.set('sys/kernel/slab/kmalloc-64/partial', '99 N0=99\n');
+    fs.reads = 0;
+    const second = takeSample(FIXTURE_ROOT, 2, 1000, first, fs);
+    const index = first.caches!.findIndex((c) => c.name === 'kmalloc-64');
+    const rotated = first.caches!.filter((_, i) => i % SYSFS_ROTATION === 2 % SYSFS_ROTATION && i !== index).length;
+    expect(fs.reads).toBe(9 + 3 * (rotated + 1));
+    expect(second.caches![index].lists!.partial).toBe(99);
+    // Unchanged and not in the rotation: the very object of the sample before.
+    const still = first.caches!.findIndex((_, i) => i % SYSFS_ROTATION !== 2 && i !== index);
+    expect(second.caches![still]).toBe(first.caches![still]);
+    // Over the next SYSFS_ROTATION samples, with nothing moving, every cache is read exactly once more.
+    let s = second;
+    fs.reads = 0;
+    for (let seq = 3; seq < 3 + SYSFS_ROTATION; seq++) s = takeSample(FIXTURE_ROOT, seq, seq * 1000, s, fs);
+    expect(fs.reads).toBe(9 * SYSFS_ROTATION + 3 * caches);
   });
 });
