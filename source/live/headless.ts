@@ -6,6 +6,7 @@ import {parseBuddyinfo} from './parse/buddyinfo.js';
 import {parsePagetypeinfo} from './parse/pagetypeinfo.js';
 import {parseSlabinfo, renderSlabinfo} from './parse/slabinfo.js';
 import {parseVmallocinfo, renderVmallocinfo} from './parse/vmallocinfo.js';
+import {parseZoneinfo, renderParsedZoneinfo} from './parse/zoneinfo.js';
 import {type FileSystem, NODE_FS, type ProcRoot, readProcFile} from './read.js';
 import {takeSample} from './sample.js';
 
@@ -13,6 +14,7 @@ import {takeSample} from './sample.js';
 const LIVE_DUMPS = {
   buddyinfo: (t: string) => renderBuddyinfo(parseBuddyinfo(t).value),
   pagetypeinfo: (t: string) => renderPagetypeinfo(parsePagetypeinfo(t).value),
+  zoneinfo: (t: string) => renderParsedZoneinfo(parseZoneinfo(t).value),
   slabinfo: (t: string) => renderSlabinfo(parseSlabinfo(t).value),
   vmallocinfo: (t: string) => renderVmallocinfo(parseVmallocinfo(t).value),
 } as const;
