@@ -1,5 +1,5 @@
-// /proc/zoneinfo read back into the shape of the emulator's ZoneinfoView (kernel/procfs.ts), with the fields that
-// came and went between kernels optional. mm/vmstat.c zoneinfo_show_print(), by era:
+// /proc/zoneinfo read back into the shape of the emulator's ZoneinfoView (kernel/procfs.ts: a ZoneinfoView is a
+// ParsedZone), the fields that came and went between kernels optional. mm/vmstat.c zoneinfo_show_print(), by era:
 //  - up to 4.7: populated zones only; "pages free", min, low, high, "scanned", spanned, present, managed (3.8+),
 //    the zone's vmstat items indented 4, then protection, pagesets ("count: / high:  / batch:"), then
 //    "all_unreclaimable:", "prev_priority:" (2.6), "start_pfn:", "inactive_ratio:".
@@ -11,7 +11,6 @@
 // in node_stats, the zone's items in zone_stats, other 8-column zone fields (scanned) and "key: value" lines
 // (all_unreclaimable, inactive_ratio ...) in `extra`. Anything else is skipped and counted.
 // renderParsedZoneinfo() below prints a file of up to 4.7 or of 4.12+ back byte for byte.
-import type {ZoneinfoView} from '../../kernel/procfs.js';
 import {count, type Parsed} from './parsed.js';
 import {wholeLines} from './whole-lines.js';
 
@@ -58,10 +57,6 @@ export type ParsedZone = {
   /** Fields of other kernels, in the file's order: scanned, all_unreclaimable, prev_priority, inactive_ratio ... */
   extra?: Record<string, number>;
 };
-
-// A ZoneinfoView is a ParsedZone: the emulator's zoneinfo and a host's have one shape.
-const _sameShape: (v: ZoneinfoView) => ParsedZone = (v) => v;
-void _sameShape;
 
 const ZONE = /^Node (\d+), zone +(\S+)$/;
 const PAGES_FREE = /^ {2}pages free +(\d+)$/;
