@@ -62,7 +62,7 @@ export class LiveController implements DashboardDriver {
   private timer: unknown = null;
   private view: {version: number; model: ViewModel} | null = null;
   private readonly clock: LiveClock;
-  private readonly keep: number;
+  readonly keep: number;
   readonly source: string;
   onSample: ((s: Sample) => void) | null;
 

@@ -192,25 +192,27 @@ export class Recorder {
     }
   }
 
-  /**
-   * --record FILE for the first recording, then FILE with -2, -3... before the extension; without it, a name with
-   * the date. A later name skips files that exist (the first is the user's own choice: an existing one is refused).
-   */
   private nextPath(): string {
-    const first = this.recordings === 0;
-    if (this.o.file !== undefined && first) return this.o.file;
-    let base = this.o.file;
-    if (base === undefined) {
-      const d = this.o.date();
-      const p = (x: number) => String(x).padStart(2, '0');
-      const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-      base = `kmemscope-${this.o.scenario.name.replace(/[^\w.-]+/g, '-')}-${stamp}.jsonl`;
-    }
-    const dot = base.lastIndexOf('.');
-    const slash = base.lastIndexOf('/');
-    const numbered = (n: number) => (n === 1 ? base : dot > slash + 1 ? `${base.slice(0, dot)}-${n}${base.slice(dot)}` : `${base}-${n}`);
-    let n = this.o.file === undefined ? 1 : this.recordings + 1;
-    while (existsSync(numbered(n))) n++;
-    return numbered(n);
+    return recordingPath(this.o.file, this.recordings, this.o.date(), `kmemscope-${this.o.scenario.name.replace(/[^\w.-]+/g, '-')}`);
   }
+}
+
+/**
+ * --record FILE for the first recording, then FILE with -2, -3... before the extension; without it, `stem` and the
+ * date. A later name skips files that exist (the first is the user's own choice: an existing one is refused).
+ */
+export function recordingPath(file: string | undefined, recordings: number, d: Date, stem: string): string {
+  if (file !== undefined && recordings === 0) return file;
+  let base = file;
+  if (base === undefined) {
+    const p = (x: number) => String(x).padStart(2, '0');
+    const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+    base = `${stem}-${stamp}.jsonl`;
+  }
+  const dot = base.lastIndexOf('.');
+  const slash = base.lastIndexOf('/');
+  const numbered = (n: number) => (n === 1 ? base : dot > slash + 1 ? `${base.slice(0, dot)}-${n}${base.slice(dot)}` : `${base}-${n}`);
+  let n = file === undefined ? 1 : recordings + 1;
+  while (existsSync(numbered(n))) n++;
+  return numbered(n);
 }

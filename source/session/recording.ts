@@ -14,6 +14,8 @@
 //   hash    the state hash, each time the controller runs forward onto a multiple of HASH_EVERY ticks
 //   end     a clean stop
 // Speeds are ticks per second, "max" for flat out (JSON has no Infinity).
+// A recording of live mode (header mode 'live') stores samples instead: ../live/live-recording.ts; the writer and
+// the reading of lines are shared, and readers that pass 'any' get it back as a LiveReadResult.
 import {closeSync, openSync, readFileSync, unlinkSync, writeSync} from 'node:fs';
 import {formatScenarioError, SCENARIO_FORMAT} from '../scenario/load.js';
 import {scenarioFromText} from './open-scenario.js';
@@ -21,6 +23,7 @@ import {Session} from './session.js';
 import type {ContextName} from '../kernel/context.js';
 import {CONTEXTS} from '../kernel/context.js';
 import type {CommandResult, ControllerState, Input} from './controller.js';
+import {liveEvent, type LiveEvent, liveHeader, type LiveRecording, type LiveRecordingEvent, type LiveRecordingHeader, SampleChain} from '../live/live-recording.js';
 
 export const RECORDING_FORMAT = 1;
 /** A state hash every this many ticks run forward. */
@@ -89,7 +92,7 @@ export class RecordingWriter {
   }
 
   /** Create the file (an existing one is never overwritten) and write the header. Throws a one-line Error. */
-  static open(path: string, header: RecordingHeader): RecordingWriter {
+  static open(path: string, header: RecordingHeader | LiveRecordingHeader): RecordingWriter {
     let fd: number;
     try {
       fd = openSync(path, 'wx');
@@ -128,17 +131,17 @@ export class RecordingWriter {
     return this.fd !== null;
   }
 
-  write(ev: RecordingEvent): void {
+  write(ev: RecordingEvent | LiveRecordingEvent): void {
     // Times never go backwards in a file (the reader insists).
     this.lastMs = Math.max(this.lastMs, Math.round(ev.ms));
     this.line({...ev, ms: this.lastMs});
   }
 
   /** Write the end event and close (idempotent). */
-  close(at: At): void {
+  close(at: At | {ms: number; shown: number}): void {
     if (this.fd === null) return;
     try {
-      this.write({type: 'end', ...at});
+      this.write({type: 'end', ...at} as RecordingEvent | LiveRecordingEvent);
     } finally {
       this.abandon();
     }
@@ -170,20 +173,28 @@ function fsReason(e: unknown, reading = false): string {
 
 // ---- reading ----------------------------------------------------------------------------------------------
 
-export type ReadResult = {ok: true; recording: Recording} | {ok: false; message: string};
+export type ReadResult = {ok: true; mode?: 'emulator'; recording: Recording} | {ok: false; message: string};
+/** A live recording (kmemscope live --record), read by callers that pass 'any'. */
+export type LiveReadResult = {ok: true; mode: 'live'; recording: LiveRecording};
+/** Which recordings a caller takes: the emulator's only (a live one is refused, saying what it is), or any. */
+export type Accept = 'emulator' | 'any';
 
-export function readRecording(path: string): ReadResult {
+export function readRecording(path: string): ReadResult;
+export function readRecording(path: string, accept: Accept): ReadResult | LiveReadResult;
+export function readRecording(path: string, accept: Accept = 'emulator'): ReadResult | LiveReadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     return {ok: false, message: `${path}: ${fsReason(e, true)}`};
   }
-  return parseRecording(path, text);
+  return parseRecording(path, text, accept);
 }
 
 /** Parse a recording's text. Refuses what is no recording (or one this version cannot replay exactly); a cut or corrupt line ends the events with a warning. */
-export function parseRecording(path: string, text: string): ReadResult {
+export function parseRecording(path: string, text: string): ReadResult;
+export function parseRecording(path: string, text: string, accept: Accept): ReadResult | LiveReadResult;
+export function parseRecording(path: string, text: string, accept: Accept = 'emulator'): ReadResult | LiveReadResult {
   const lines = text.split('\n');
   const first = lines[0] ?? '';
   if (text.trim() === '') return {ok: false, message: `${path}: the file is empty, not a kmemscope recording`};
@@ -202,6 +213,10 @@ export function parseRecording(path: string, text: string): ReadResult {
   if (raw.format !== RECORDING_FORMAT) {
     return {ok: false, message: `${path}: a recording in format ${JSON.stringify(raw.format)}; this kmemscope reads format ${RECORDING_FORMAT}`};
   }
+  if (raw.mode === 'live') {
+    if (accept === 'any') return parseLive(path, lines, raw);
+    return {ok: false, message: `${path}: a recording of live mode (kmemscope live --record), not of a scenario`};
+  }
   if (raw.scenario_format !== SCENARIO_FORMAT) {
     const by = typeof raw.version === 'string' ? ` by kmemscope ${raw.version}` : '';
     return {
@@ -212,12 +227,46 @@ export function parseRecording(path: string, text: string): ReadResult {
   const bad = headerProblem(raw);
   if (bad) return {ok: false, message: `${path}:1: a recording header, but ${bad}`};
   const header = raw as unknown as RecordingHeader;
-
-  const events: RecordingEvent[] = [];
-  let warning: string | undefined;
-  let ended = false;
   let lastMs = 0;
   let lastTick = header.start.tick;
+  const read = readEvents<RecordingEvent>(path, lines, (ev) => {
+    const problem = eventProblem(ev, lastMs);
+    if (problem) return {problem};
+    const e = ev as RecordingEvent;
+    lastMs = e.ms;
+    lastTick = e.tick;
+    return {event: e};
+  }, () => `to tick ${lastTick}`);
+  return {ok: true, recording: {header, ...read}};
+}
+
+/** A live recording's text (its header line already parsed): its header and its events, samples decoded. */
+function parseLive(path: string, lines: string[], raw: Record<string, unknown>): LiveReadResult | {ok: false; message: string} {
+  const h = liveHeader(raw);
+  if (!h.ok) return {ok: false, message: `${path}:1: a live recording header, but ${h.problem}`};
+  let lastMs = 0;
+  const chain = new SampleChain(h.start.samples.at(-1) ?? null);
+  const read = readEvents<LiveEvent>(path, lines, (ev) => {
+    const r = liveEvent(ev, lastMs, chain);
+    if ('event' in r) lastMs = r.event.ms;
+    return r;
+  }, () => (chain.last ? `to sample ${chain.last.seq}` : 'before the first sample'));
+  return {ok: true, mode: 'live', recording: {header: h.header, start: h.start, ...read}};
+}
+
+/**
+ * The events after the header, one a line, each checked (and taken) by `take`: up to the end event, or up to the
+ * first bad line, with a warning that names it and says how far the events before it go (`reach`).
+ */
+function readEvents<E extends {type: string}>(
+  path: string,
+  lines: readonly string[],
+  take: (ev: unknown) => {event: E} | {problem: string},
+  reach: () => string,
+): {events: E[]; ended: boolean; warning?: string} {
+  const events: E[] = [];
+  let warning: string | undefined;
+  let ended = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const cutOff = i === lines.length - 1; // no newline after it: the writer was stopped mid-line
@@ -229,23 +278,20 @@ export function parseRecording(path: string, text: string): ReadResult {
     } catch {
       ev = undefined;
     }
-    const problem = line.trim() === '' ? 'an empty line, expected an event' : ev === undefined ? (cutOff ? 'cut off in the middle of an event' : 'not JSON') : eventProblem(ev, lastMs);
-    if (problem) {
-      warning = `${path}:${i + 1}: ${problem}; replaying the ${events.length} event${events.length === 1 ? '' : 's'} before it (to tick ${lastTick})`;
+    const r = line.trim() === '' ? {problem: 'an empty line, expected an event'} : ev === undefined ? {problem: cutOff ? 'cut off in the middle of an event' : 'not JSON'} : take(ev);
+    if ('problem' in r) {
+      warning = `${path}:${i + 1}: ${r.problem}; replaying the ${events.length} event${events.length === 1 ? '' : 's'} before it (${reach()})`;
       break;
     }
-    const e = ev as RecordingEvent;
-    events.push(e);
-    lastMs = e.ms;
-    lastTick = e.tick;
-    if (e.type === 'end') {
+    events.push(r.event);
+    if (r.event.type === 'end') {
       ended = true;
       const after = lines.findIndex((l, k) => k > i && l.trim() !== '');
       if (after >= 0) warning = `${path}:${after + 1}: lines after the end of the recording are ignored`;
       break;
     }
   }
-  return {ok: true, recording: {header, events, ended, ...(warning ? {warning} : {})}};
+  return {events, ended, ...(warning ? {warning} : {})};
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -308,9 +354,11 @@ function eventProblem(e: unknown, lastMs: number): string | undefined {
  * A recording and a fresh session of its scenario, ready to replay: the scenario comes from the recording's own
  * copy of its source, with the seed and slab model it was recorded with.
  */
-export function openRecording(path: string): {ok: true; recording: Recording; session: Session} | {ok: false; message: string} {
-  const r = readRecording(path);
-  if (!r.ok) return r;
+export function openRecording(path: string): {ok: true; recording: Recording; session: Session} | {ok: false; message: string};
+export function openRecording(path: string, accept: Accept): {ok: true; mode?: 'emulator'; recording: Recording; session: Session} | LiveReadResult | {ok: false; message: string};
+export function openRecording(path: string, accept: Accept = 'emulator'): {ok: true; recording: Recording; session: Session} | LiveReadResult | {ok: false; message: string} {
+  const r = readRecording(path, accept);
+  if (!r.ok || r.mode === 'live') return r;
   const h = r.recording.header;
   const sc = scenarioFromText(h.scenario.file, h.scenario.source);
   if (!sc.ok) return {ok: false, message: `${path}: its scenario does not load: ${formatScenarioError(sc.error)}`};

@@ -1,7 +1,7 @@
 // The view side of a replay: recorded keys go through the dashboard's own key handler (key-handler.ts) into the
 // view's store and the driven controller; the recorded terminal size is what PgUp/PgDn measure against (the
 // replay may draw at another size); and the view's state is what a replay keeps at its checkpoints.
-import type {Controller} from '../session/controller.js';
+import type {DashboardDriver} from '../session/controller.js';
 import type {PlaybackView} from '../session/playback.js';
 import {keyInput, pressKey} from './key-handler.js';
 import {CONTEXTS} from '../kernel/context.js';
@@ -40,7 +40,7 @@ export function uiFromJson(v: unknown): UiState {
   };
 }
 
-export function replayView(controller: Controller, ui: UiStore = new UiStore()): PlaybackView & {readonly ui: UiStore; readonly size: () => Size} {
+export function replayView(controller: DashboardDriver, ui: UiStore = new UiStore()): PlaybackView & {readonly ui: UiStore; readonly size: () => Size} {
   let size: Size = {columns: 80, rows: 24};
   const target = {controller, ui, size: () => size, onQuit: () => {}};
   return {
