@@ -98,7 +98,8 @@ export function pressKey(t: KeyTarget, name: string, input: string): void {
     if (r.run !== undefined) controller.command(r.run, s.cpu, s.context);
     return;
   }
-  const a = actionOf(name);
+  // Live mode has no N, c or x (no ticks, no CPUs to run a kcall on).
+  const a = actionOf(name, () => controller.viewModel().live !== undefined);
   if (a) act(t, a);
 }
 

@@ -59,7 +59,7 @@ export const KEYMAP: readonly Binding[] = [
 ];
 
 /** Live mode's keys: the dashboard's where they make sense on the host (no kcall, no CPU or context to run it on). */
-export type LiveAction = Exclude<Action, 'step100' | 'cpu' | 'context' | 'command'>;
+export type LiveAction = Exclude<Action, 'step100' | 'cpu' | 'context'>;
 
 export const LIVE_KEYMAP: readonly Binding<LiveAction>[] = [
   {action: 'toggle', keys: ['space'], help: 'freeze / unfreeze the view (sampling goes on; unfreezing shows the newest)', footer: 'freeze'},
@@ -77,6 +77,7 @@ export const LIVE_KEYMAP: readonly Binding<LiveAction>[] = [
   {action: 'filter', keys: ['/'], help: 'slabs: filter caches by name (Enter keeps, Esc clears)', footer: 'filter'},
   {action: 'select', keys: ['enter'], help: 'slabs: show or hide the selected cache\'s detail'},
   {action: 'types', keys: ['t'], help: 'free areas: split each order by migrate type (/proc/pagetypeinfo)', footer: 'types'},
+  {action: 'command', keys: [':'], help: 'command line: kernel calls run on an emulated machine (kmemscope SCENARIO); here it says so'},
   {action: 'record', keys: ['r'], help: 'start or stop recording the samples (kmemscope replay FILE plays them back)', footer: 'rec'},
   {action: 'marker', keys: ['m'], help: 'recording: put a marker here, with an optional label (Enter)', footer: 'mark'},
   {action: 'help', keys: ['?'], help: 'this help', footer: 'help'},
