@@ -7,6 +7,7 @@ import {Session} from './session/session.js';
 import {formatScenarioError} from './scenario/load.js';
 import {DEFAULT_SPEED, SPEEDS} from './session/controller.js';
 import {openRecording} from './session/recording.js';
+import type {LiveRecording} from './live/live-recording.js';
 import {REPLAY_SPEEDS} from './session/playback.js';
 import type {AppProps} from './ui/App.js';
 import {LIVE_DUMP_NAMES, liveDump, liveJson, parseInterval, parseLiveDumpList} from './live/headless.js';
@@ -255,8 +256,9 @@ function onlyFlags(mode: string, allowed: readonly string[]): void {
   if (bad) die(`${mode} does not take --${bad}${bad === 'seed' || bad === 'slab' ? ' (a recording replays with the seed and slab model it was made with)' : ''}`);
 }
 
+/** A recording of either kind (a live one has no scenario to open), its warning, if any, on stderr. */
 function readRecordingOrDie(file: string) {
-  const r = openRecording(file);
+  const r = openRecording(file, 'any');
   if (!r.ok) die(r.message);
   if (r.recording.warning) process.stderr.write(`kmemscope: warning: ${r.recording.warning}\n`);
   return r;
@@ -283,7 +285,9 @@ async function replay(file: string): Promise<void> {
   }
   const tty = process.stdout.isTTY && process.stdin.isTTY && dumps.length === 0 && !cli.flags.json;
   const {theme, noColor} = dashboardOptions(false);
-  const {recording, session} = readRecordingOrDie(file);
+  const read = readRecordingOrDie(file);
+  if (read.mode === 'live') return liveReplay(file, read.recording, {tty, speed, theme, noColor});
+  const {recording, session} = read;
   const [{Controller}, {Playback}] = await Promise.all([import('./session/controller.js'), import('./session/playback.js')]);
   if (!tty) {
     // No terminal (or dumps asked for): replay it all at once and check it.
@@ -309,6 +313,43 @@ async function replay(file: string): Promise<void> {
   const view = replayView(controller);
   const playback = new Playback(recording, controller, view, {speed});
   runReplay({playback, ui: view.ui, theme, noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
+}
+
+/** kmemscope replay on a live recording: its samples and keys shown again, or without a terminal checked. */
+async function liveReplay(file: string, recording: LiveRecording, o: {tty: boolean; speed: number; theme: AppProps['theme']; noColor: boolean}): Promise<void> {
+  if (cli.flags.dump !== undefined) die('replay --dump prints an emulated machine\'s files; a live recording holds samples: --json prints its last one');
+  const [{LivePlayback}, {replayView}] = await Promise.all([import('./live/live-playback.js'), import('./ui/replay-view.js')]);
+  if (!o.tty) {
+    if (cli.flags.cast !== undefined) die('replay --cast needs a terminal; to render a recording without one, use kmemscope export FILE --cast OUT.cast');
+    const still = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
+    const p = new LivePlayback(recording, (c) => replayView(c), {clock: still, checkpoints: false});
+    p.runToEnd();
+    const last = p.lastSample;
+    if (cli.flags.json) {
+      if (!last) die(`${file}: the recording holds no sample`);
+      process.stdout.write(JSON.stringify({source: recording.header.live.source, ...last}, null, 2) + '\n');
+    } else {
+      const h = recording.header.live;
+      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+      const keys = recording.events.filter((e) => e.type === 'key').length;
+      const secs = Math.round(p.durationMs / 1000);
+      const span = `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
+      process.stdout.write(
+        `${file}: replayed ${count(p.sampleCount, 'sample')} (to sample ${last?.seq ?? 0}), ${count(keys, 'key')} and ${count(p.markers.length, 'marker')} over ${span} (live ${h.source}${h.kernel ? `, Linux ${h.kernel}` : ''})` +
+          (p.divergence ? '' : '; every line decodes, samples in order') +
+          '\n',
+      );
+    }
+    if (p.divergence) {
+      process.stderr.write(`kmemscope: ${file}: ${p.divergence.message}\n`);
+      process.exit(1);
+    }
+    return;
+  }
+  process.env.NODE_ENV ??= 'production';
+  const {runLiveReplay} = await import('./ui/run-dashboard.js');
+  const playback = new LivePlayback(recording, (c) => replayView(c), {speed: o.speed});
+  runLiveReplay({playback, ui: playback.view.ui, theme: o.theme, noColor: o.noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
 }
 
 /** --proc-root DIR as a root to read, or the host's /proc. */
@@ -361,8 +402,10 @@ async function live(): Promise<void> {
     import('./live/live-controller.js'),
     import('./live/sample.js'),
   ]);
+  const {record, cast} = cli.flags;
+  if (record !== undefined && cast !== undefined && record === cast) die(`--record and --cast name the same file "${record}", expected two files`);
   const controller = new LiveController({take: (seq, time, prev) => takeSample(root, seq, time, prev), source, interval});
-  runLive({controller, app: App, theme, noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
+  runLive({controller, app: App, theme, noColor, interval, ...(record !== undefined ? {record} : {}), ...(cast !== undefined ? {cast} : {})});
 }
 
 async function exportRecording(file: string): Promise<void> {
@@ -371,18 +414,20 @@ async function exportRecording(file: string): Promise<void> {
   if (out === undefined) die('export needs --cast OUT.cast: the asciicast file to write');
   const speed = speedFactor(true);
   const {theme, noColor} = dashboardOptions(false);
-  const {recording, session} = readRecordingOrDie(file);
-  const cols = wholeNumber('cols', cli.flags.cols) ?? recording.header.terminal.cols;
-  const rows = wholeNumber('rows', cli.flags.rows) ?? recording.header.terminal.rows;
+  const read = readRecordingOrDie(file);
+  const cols = wholeNumber('cols', cli.flags.cols) ?? read.recording.header.terminal.cols;
+  const rows = wholeNumber('rows', cli.flags.rows) ?? read.recording.header.terminal.rows;
   if (cols < 80 || rows < 24 || cols > 1000 || rows > 500) {
     const given = cli.flags.cols !== undefined || cli.flags.rows !== undefined;
     die(`${given ? `--cols ${cols} --rows ${rows}` : `the recording's terminal was ${cols}x${rows}`}: the dashboard needs 80x24 to 1000x500, expected e.g. --cols 120 --rows 40`);
   }
   process.env.NODE_ENV ??= 'production';
-  const {exportCast} = await import('./ui/export-cast.js');
+  const {exportCast, exportLiveCast} = await import('./ui/export-cast.js');
+  const o = {out, cols, rows, speed, theme, noColor};
   let r;
   try {
-    r = exportCast(recording, session, {out, cols, rows, speed, theme, noColor, title: `kmemscope: ${session.scenario.name} (${file})`});
+    if (read.mode === 'live') r = exportLiveCast(read.recording, {...o, title: `kmemscope live: ${read.recording.header.live.source} (${file})`});
+    else r = exportCast(read.recording, read.session, {...o, title: `kmemscope: ${read.session.scenario.name} (${file})`});
   } catch (e) {
     die((e as Error).message.split('\n')[0]);
   }

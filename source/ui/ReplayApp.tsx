@@ -3,14 +3,26 @@
 // in the header and the status line.
 import {type Key, useInput} from 'ink';
 import {useRef, useState} from 'react';
-import type {Playback} from '../session/playback.js';
-import {App, type AppProps} from './App.js';
+import type {DashboardDriver} from '../session/controller.js';
+import {App, type AppProps, type StatusSource} from './App.js';
 import {HelpOverlay} from './HelpOverlay.js';
 import {keyName, REPLAY_KEYMAP, replayActionOf} from './keymap.js';
 import type {UiStore} from './ui-store.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
-type Props = Pick<AppProps, 'theme' | 'noColor' | 'onQuit' | 'size'> & {readonly playback: Playback; readonly ui: UiStore};
+/** What the viewer's keys drive: a recording's playback (session/playback.ts, or live/live-playback.ts for live mode). */
+export type ReplayDriver = StatusSource & {
+  readonly controller: DashboardDriver;
+  toggle(): void;
+  step(): void;
+  stepBack(): void;
+  nextMarker(): void;
+  prevMarker(): void;
+  faster(): void;
+  slower(): void;
+};
+
+type Props = Pick<AppProps, 'theme' | 'noColor' | 'onQuit' | 'size'> & {readonly playback: ReplayDriver; readonly ui: UiStore};
 
 export function ReplayApp({playback, ui, theme, noColor, onQuit, size}: Props) {
   const [help, setHelpState] = useState(false);

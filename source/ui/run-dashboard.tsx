@@ -16,6 +16,8 @@ import {render, type Instance} from 'ink';
 import type {ComponentType, ReactElement} from 'react';
 import {CastWriter} from '../session/asciicast.js';
 import type {LiveController} from '../live/live-controller.js';
+import type {LivePlayback} from '../live/live-playback.js';
+import {LiveRecorder} from '../live/live-recorder.js';
 import {Controller} from '../session/controller.js';
 import type {Playback} from '../session/playback.js';
 import {Recorder} from '../session/recorder.js';
@@ -110,19 +112,77 @@ export function runDashboard(opts: DashboardOptions): void {
 export type LiveDashboardOptions = Terminal & {
   readonly controller: LiveController;
   readonly app: ComponentType<AppProps>;
+  /** The --interval it started with (a recording's header says it). */
+  readonly interval: number;
+  /** --record FILE: record from the first sample (r stops; r again records to FILE-2...). */
+  readonly record?: string;
 };
 
 /** The dashboard on the host's /proc (kmemscope live): sampling starts with the first frame. */
 export function runLive(opts: LiveDashboardOptions): void {
   const {controller} = opts;
+  const stdout = opts.stdout ?? process.stdout;
   const ui = new UiStore();
+  const recorder = new LiveRecorder({
+    controller,
+    interval: opts.interval,
+    now: () => performance.now(),
+    date: () => new Date(),
+    size: () => ({cols: stdout.columns || 80, rows: stdout.rows || 24}),
+    view: () => ui.getSnapshot(),
+    ...(opts.record !== undefined ? {file: opts.record} : {}),
+  });
+  let sampling = false;
+  const startSampling = () => {
+    if (!sampling) controller.start();
+    sampling = true;
+  };
   const App = opts.app;
   openTerminal(opts, {
-    prepare: () => {},
-    element: (quit) => <App controller={controller} ui={ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
-    start: () => controller.start(),
-    close: () => controller.dispose(),
+    prepare: (cast) => {
+      if (cast) recorder.castMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
+      if (opts.record === undefined) return;
+      // --record: the first sample is taken first, so the header names the kernel recorded (and keeps that sample).
+      startSampling();
+      recorder.start();
+    },
+    element: (quit) => (
+      <App
+        controller={controller}
+        ui={ui}
+        hooks={{onKey: (n) => recorder.key(n), record: () => recorder.toggle(), marker: (l) => recorder.marker(l), canMark: () => recorder.marks}}
+        status={recorder}
+        theme={opts.theme}
+        noColor={opts.noColor}
+        onQuit={quit}
+      />
+    ),
+    start: startSampling,
+    resize: (cols, rows) => recorder.resize(cols, rows),
+    close: () => {
+      recorder.stop();
+      controller.dispose();
+    },
     title: `kmemscope live: ${controller.source}`,
+  });
+}
+
+export type LiveReplayOptions = Terminal & {
+  readonly playback: LivePlayback;
+  readonly ui: UiStore;
+};
+
+/** Play a live recording back on the terminal. */
+export function runLiveReplay(opts: LiveReplayOptions): void {
+  const p = opts.playback;
+  openTerminal(opts, {
+    prepare: (cast) => {
+      if (cast) p.onMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
+    },
+    element: (quit) => <ReplayApp playback={p} ui={opts.ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
+    start: () => p.play(),
+    close: () => p.dispose(),
+    title: `kmemscope replay: live ${p.recording.header.live.source}${p.recording.header.live.kernel ? ` (Linux ${p.recording.header.live.kernel})` : ''}`,
   });
 }
 
