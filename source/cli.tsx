@@ -336,7 +336,7 @@ async function liveReplay(file: string, recording: LiveRecording, o: {tty: boole
       const span = `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
       process.stdout.write(
         `${file}: replayed ${count(p.sampleCount, 'sample')} (to sample ${last?.seq ?? 0}), ${count(keys, 'key')} and ${count(p.markers.length, 'marker')} over ${span} (live ${h.source}${h.kernel ? `, Linux ${h.kernel}` : ''})` +
-          (p.divergence ? '' : '; every line decodes, samples in order') +
+          (p.divergence || recording.warning ? '' : '; every line decodes, samples in order') +
           '\n',
       );
     }
