@@ -50,7 +50,8 @@ const HELP = `
                     export: any X above 0)
     --cast FILE     replay: also write the screen to FILE as asciicast v2; export: the file to write
     --cols C, --rows R   export: the size to render at (default: the recording's terminal)
-    --dump LIST, --json  replay without a terminal: print these for the last tick, as run does
+    --dump LIST, --json  replay without a terminal: print these for the last tick, as run does (a live
+                    recording: --json prints its last sample)
     Replay keys: space pause/resume, n step, b step back, ] next marker, [ previous marker, + - speed, q quit
 
   Options for live
