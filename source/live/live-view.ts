@@ -81,6 +81,7 @@ function zonesView(cur: Sample, prev: Sample | null, hist: readonly Sample[]): Z
           deltaFree: p ? z.free - p.free : 0,
           deltaBlocks: z.blocks.map((b, o) => (p ? b - (p.blocks[o] ?? 0) : 0)),
           history: hist.map((s) => find(s, z)?.free ?? 0),
+          known: {watermarks: z.min !== null && z.low !== null && z.high !== null, types: z.byType !== null},
         },
       };
     });

@@ -45,6 +45,9 @@ export type LiveZone = {
   deltaBlocks: number[];
   /** Free pages over the kept samples up to the shown one, oldest first. */
   history: number[];
+  /** Whether min/low/high (zoneinfo) and the split by migrate type (pagetypeinfo) were read: where not, the view
+   *  model holds 0s the panes must not draw as figures. */
+  known: {watermarks: boolean; types: boolean};
 };
 
 export type LiveCache = {

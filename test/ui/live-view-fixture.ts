@@ -24,7 +24,7 @@ export function liveZone(o: {zone: string; free: number; blocks: number[]; delta
     blocks: o.blocks,
     byType: o.blocks.map(() => [0, 0, 0, 0]),
     fragIndex: fragmentationIndex(o.blocks),
-    live: {deltaFree: o.deltaFree, deltaBlocks: o.deltaBlocks, history: o.history},
+    live: {deltaFree: o.deltaFree, deltaBlocks: o.deltaBlocks, history: o.history, known: {watermarks: true, types: true}},
   };
 }
 
