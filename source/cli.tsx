@@ -11,10 +11,11 @@ import type {LiveRecording} from './live/live-recording.js';
 import {REPLAY_SPEEDS} from './session/playback.js';
 import type {AppProps} from './ui/App.js';
 import {LIVE_DUMP_NAMES, liveDump, liveJson, parseInterval, parseLiveDumpList} from './live/headless.js';
-import {procRoot} from './live/read.js';
-import {hostTree, writeTree} from './live/snapshot.js';
+import {failedInWords, HOST_ROOT, PROC_FILES, type ProcRoot, procRoot} from './live/read.js';
+import {danglingLinkOn, hostTree, writeTree} from './live/snapshot.js';
 import {emulatedTree} from './session/proc-tree.js';
-import {statSync} from 'node:fs';
+import {existsSync, realpathSync, statSync} from 'node:fs';
+import {join} from 'node:path';
 
 const THEMES: readonly AppProps['theme'][] = ['default', 'high-contrast'];
 const speedName = (s: number) => (s === Infinity ? 'max' : String(s));
@@ -55,14 +56,15 @@ const HELP = `
     Replay keys: space pause/resume, n step, b step back, ] next marker, [ previous marker, + - speed, q quit
 
   Options for live
-    --interval T    time between samples (default 1s; e.g. 500ms, 2s, 1m; + and - change it)
-    --proc-root DIR read a saved tree instead of /proc (DIR/sys for sysfs), e.g. one kmemscope snapshot wrote
+    --interval T    time between samples, 100ms to 1h (default 1s; e.g. 500ms, 2s, 1m, 1h; + and - change it)
+    --proc-root DIR read a saved tree instead of /proc (DIR/sys for sysfs), e.g. one kmemscope snapshot wrote;
+                    only its regular files are read (a FIFO or a device is named as such)
     --once          one sample without the dashboard: with --json (the sample) or --dump LIST (${LIVE_DUMP_NAMES.join(', ')}
                     read and printed again through kmemscope's own renderers)
     --record FILE, --cast FILE, --theme NAME   as for the dashboard
     Keys: space freezes the view (sampling goes on), b and n walk the kept samples, + - interval, q quit
     Root only on most kernels: /proc/slabinfo, /proc/vmallocinfo, /proc/pagetypeinfo; without them those panes
-    say what to run and the others work.
+    say what to run (run sudo kmemscope live: ...) and the others work.
 
   Options for run
     --ticks N       ticks to run (default: up to the scenario's last timeline entry)
@@ -156,9 +158,10 @@ function run(arg: string | undefined, announce?: string): void {
 /** kmemscope snapshot DIR: the files live mode reads, saved for --proc-root DIR (here or on another machine). */
 function snapshot(out: string): void {
   onlyFlags('snapshot', ['proc-root']);
-  const root = liveRoot();
-  const {files, notices} = hostTree(root);
-  if (!files.has('buddyinfo')) die(`${root.proc}: no buddyinfo there, expected a /proc tree (${notices[0] ?? 'nothing readable'})`);
+  const root = liveRoot('snapshot');
+  const {files, notices} = hostTree(root, undefined, 'kmemscope snapshot');
+  // A tree with some of the files is copied as it is; one whose files all fail is not a snapshot.
+  if (!PROC_FILES.some((f) => files.has(f))) die(`${root.proc}: none of the files live mode reads could be read (${notices[0] ?? 'nothing there'})`);
   try {
     writeTree(out, files);
   } catch (e) {
@@ -353,27 +356,37 @@ async function liveReplay(file: string, recording: LiveRecording, o: {tty: boole
   runLiveReplay({playback, ui: playback.view.ui, theme: o.theme, noColor: o.noColor, ...(cli.flags.cast !== undefined ? {cast: cli.flags.cast} : {})});
 }
 
-/** --proc-root DIR as a root to read, or the host's /proc. */
-function liveRoot() {
+/**
+ * --proc-root DIR as a root to read, or the host's /proc: also when DIR resolves to /proc, whose sysfs is /sys (not
+ * /proc/sys). A tree with none of the files is refused here: each pane would only say that its file is missing.
+ */
+function liveRoot(command: 'live' | 'snapshot'): ProcRoot {
   const dir = cli.flags.procRoot;
   if (dir === undefined) return procRoot();
+  const expected = 'expected a saved /proc tree (kmemscope snapshot DIR writes one)';
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
-  } catch {
-    // reported below
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') die(`--proc-root "${dir}" ${danglingLinkOn(dir) ? `is a dangling link: ${danglingLinkOn(dir)}` : 'does not exist'}, ${expected}`);
+    die(`--proc-root "${dir}": ${failedInWords(dir, e)}`);
   }
-  if (!isDir) die(`--proc-root "${dir}" is not a directory, expected a saved /proc tree (kmemscope snapshot DIR writes one)`);
+  if (!isDir) die(`--proc-root "${dir}" is not a directory, ${expected}`);
+  if (realpathSync(dir) === HOST_ROOT.proc) return HOST_ROOT;
+  if (!PROC_FILES.some((f) => existsSync(join(dir, f)))) {
+    die(`--proc-root "${dir}" has none of the files kmemscope live reads (${PROC_FILES.join(', ')})${command === 'live' ? '; kmemscope snapshot DIR writes such a tree' : ''}`);
+  }
   return procRoot(dir);
 }
 
 async function live(): Promise<void> {
   onlyFlags('live', ['interval', 'proc-root', 'once', 'json', 'dump', 'record', 'cast']);
-  const root = liveRoot();
-  const source = cli.flags.procRoot ?? '/proc';
+  const root = liveRoot('live');
+  const source = root.host ? HOST_ROOT.proc : root.proc;
   const rawInterval = cli.flags.interval ?? '1s';
   const interval = parseInterval(rawInterval);
-  if (interval === null) die(`--interval "${rawInterval}" is not an interval, expected e.g. 1s, 500ms or 2m (from 100ms to 1h)`);
+  if (interval === null) die(`--interval "${rawInterval}" is not an interval, expected e.g. 500ms, 2s, 1m or 1h (from 100ms to 1h)`);
   if (cli.flags.once) {
     if (cli.flags.record !== undefined || cli.flags.cast !== undefined) die('live --once prints one sample; --record and --cast record the dashboard');
     if (cli.flags.dump !== undefined && cli.flags.json) die('live --once takes --json or --dump LIST, not both');
@@ -405,7 +418,7 @@ async function live(): Promise<void> {
   ]);
   const {record, cast} = cli.flags;
   if (record !== undefined && cast !== undefined && record === cast) die(`--record and --cast name the same file "${record}", expected two files`);
-  const controller = new LiveController({take: (seq, time, prev) => takeSample(root, seq, time, prev), source, interval});
+  const controller = new LiveController({take: (seq, time, prev, want) => takeSample(root, seq, time, prev, undefined, want), source, interval});
   runLive({controller, app: App, theme, noColor, interval, ...(record !== undefined ? {record} : {}), ...(cast !== undefined ? {cast} : {})});
 }
 

@@ -5,7 +5,7 @@
 import type {CommandResult, ControllerState, DashboardDriver} from '../session/controller.js';
 import type {EventView, ViewModel} from '../session/view-model.js';
 import {liveViewModel, sampleEvents} from './live-view.js';
-import type {Sample} from './sample.js';
+import type {Sample, SampleWants} from './sample.js';
 
 /** Intervals + and - step through, ms. */
 export const INTERVALS: readonly number[] = [250, 500, 1000, 2000, 5000, 10000, 30000];
@@ -25,8 +25,8 @@ const REAL_CLOCK: LiveClock = {
 };
 
 export type LiveOptions = {
-  /** Takes sample `seq` at `time` (prev: the one before, to share unchanged figures). */
-  readonly take: (seq: number, time: number, prev: Sample | null) => Sample;
+  /** Takes sample `seq` at `time` (prev: the one before, to share unchanged figures; want: the optional files). */
+  readonly take: (seq: number, time: number, prev: Sample | null, want: SampleWants) => Sample;
   /** What the header says the samples come from. */
   readonly source: string;
   readonly interval?: number;
@@ -65,6 +65,8 @@ export class LiveController implements DashboardDriver {
   readonly keep: number;
   readonly source: string;
   onSample: ((s: Sample) => void) | null;
+  /** What the view needs besides the panes' figures: migrate types only while they are shown (t). */
+  private readonly wants: SampleWants = {types: false};
 
   constructor(private readonly opts: LiveOptions) {
     this.clock = opts.clock ?? REAL_CLOCK;
@@ -116,10 +118,26 @@ export class LiveController implements DashboardDriver {
   private sampleNow(): void {
     this.unschedule();
     const prev = this.samples.length ? this.samples[this.samples.length - 1] : null;
-    const s = this.opts.take((prev?.seq ?? 0) + 1, this.clock.now(), prev);
+    let s: Sample;
+    try {
+      s = this.opts.take((prev?.seq ?? 0) + 1, this.clock.now(), prev, {...this.wants});
+    } catch (e) {
+      // A sample that cannot be taken is a line in the log, not the end of the dashboard: the next one may work.
+      const text = `live: sampling failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      this.events.push({seq: this.eventSeq++, tick: prev?.seq ?? 0, cpu: 0, kind: 'warning', text, detail: []});
+      this.update({});
+      this.schedule();
+      return;
+    }
     this.push(s);
     this.onSample?.(s);
     this.schedule();
+  }
+
+  /** Whether the view shows the split by migrate type: /proc/pagetypeinfo is read only then (from the next
+   *  sample), as printing it holds each zone's lock with interrupts off while it counts the free lists. */
+  showTypes(on: boolean): void {
+    this.wants.types = on;
   }
 
   private schedule(): void {
@@ -145,8 +163,14 @@ export class LiveController implements DashboardDriver {
     this.samples.push(s);
     if (this.samples.length > this.keep) {
       const drop = this.samples.length - this.keep;
-      this.samples.splice(0, drop);
-      this.shown = Math.max(0, this.shown - drop);
+      if (!this.state.running && this.shown >= 0 && this.shown < drop) {
+        // Frozen on a sample about to go: it stays (the view must not move under a frozen header); the ones after
+        // it go instead, leaving a gap in the history that n steps over.
+        this.samples.splice(this.shown + 1, drop);
+      } else {
+        this.samples.splice(0, drop);
+        this.shown = Math.max(-1, this.shown - drop);
+      }
     }
     if (this.state.running || this.shown < 0) this.shown = this.samples.length - 1;
     this.update({tick: this.samples[this.shown].seq, oldestTick: this.samples[0].seq});

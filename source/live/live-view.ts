@@ -129,7 +129,8 @@ function vmallocView(cur: Sample, prev: Sample | null, hist: readonly Sample[]):
   const usedKb = cur.meminfo?.VmallocUsed;
   // VmallocTotal is (VMALLOC_END - VMALLOC_START) >> 10, and x86_64's VMALLOC_END is the region's last byte.
   const regionPages = totalKb !== undefined ? Math.ceil(totalKb / PAGE_KB) : 0;
-  const bytesOf = (s: Sample) => (s.vmalloc?.areas ?? []).reduce((a, x) => a + x.pages * 4096, 0);
+  // Bytes of busy areas: a lazily freed range is no memory any more, and a purge must not read as a drop.
+  const bytesOf = (s: Sample) => (s.vmalloc?.areas ?? []).reduce((a, x) => (x.kind === 'unpurged' ? a : a + x.pages * 4096), 0);
   const busyOf = (s: Sample | null) => (s?.vmalloc?.areas ?? []).filter((a) => a.kind !== 'unpurged').length;
   let used = 0;
   let guard = 0;
@@ -146,7 +147,6 @@ function vmallocView(cur: Sample, prev: Sample | null, hist: readonly Sample[]):
       used += a.pages - 1;
       guard += 1;
     }
-    if (a.start !== null) top = Math.max(top, a.start + a.pages);
     const k = kinds.get(a.kind) ?? {kind: a.kind, areas: 0, bytes: 0, pages: 0};
     k.areas++;
     k.bytes += a.pages * 4096;
@@ -156,6 +156,15 @@ function vmallocView(cur: Sample, prev: Sample | null, hist: readonly Sample[]):
       nodes.set(node, (nodes.get(node) ?? 0) + p);
     }
     kinds.set(a.kind, k);
+  }
+  // The strip shows the low end of the region, where vmalloc packs its areas. Areas past a gap of half the region
+  // (the percpu chunks pcpu_get_vm_areas() puts at its top) or past its end (module and BPF text, x86_64's
+  // execmem) would stretch the window over terabytes of nothing: they are counted, not drawn.
+  const lastAt = regionPages > 0 ? regionPages : Infinity;
+  for (const a of v && !v.hashed ? v.areas : []) {
+    const start = a.start ?? 0;
+    if (start >= lastAt || (top > 0 && start - top > lastAt / 2)) break;
+    top = Math.max(top, start + a.pages);
   }
   const region = regionPages || top;
   let windowPages = 4096;
@@ -167,6 +176,7 @@ function vmallocView(cur: Sample, prev: Sample | null, hist: readonly Sample[]):
   if (v && !v.hashed) {
     for (const a of v.areas) {
       const start = a.start ?? 0;
+      if (start >= region) break;
       largest = Math.max(largest, start - end);
       end = Math.max(end, start + a.pages);
       if (start >= windowPages) continue;
@@ -177,7 +187,7 @@ function vmallocView(cur: Sample, prev: Sample | null, hist: readonly Sample[]):
         segments.push({start: start + a.pages - 1, pages: 1, kind: 'guard'});
       }
     }
-    largest = Math.max(largest, region - end);
+    largest = Math.max(largest, Math.max(0, region - end));
   }
   const busy = used + guard + lazy;
   return {
@@ -206,24 +216,46 @@ function vmallocView(cur: Sample, prev: Sample | null, hist: readonly Sample[]):
   };
 }
 
-/** Shootdowns received across CPUs between two samples (0 when either lacks the TLB line). */
+/** The TLB column of each CPU, by CPU number (a CPU offline has no column; columns are not CPU numbers then). */
+function tlbByCpu(s: Sample): Map<number, number> {
+  const out = new Map<number, number>();
+  s.tlb?.forEach((n, i) => out.set(s.tlbCpus?.[i] ?? i, n));
+  return out;
+}
+
+/** The kernel's irq_tlb_count is an unsigned int: a count below the one before has wrapped at 2^32. */
+const counted = (now: number, before: number): number => (now >= before ? now - before : now + 2 ** 32 - before);
+
+/** Shootdowns received by each CPU between two samples (0 for a CPU not in both, or without the TLB line). */
+function shootdownsByCpu(a: Sample | null, b: Sample): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!a?.tlb || !b.tlb) return out;
+  const before = tlbByCpu(a);
+  for (const [cpu, n] of tlbByCpu(b)) {
+    const p = before.get(cpu);
+    if (p !== undefined) out.set(cpu, counted(n, p));
+  }
+  return out;
+}
+
 function shootdowns(a: Sample | null, b: Sample): number {
-  if (!a?.tlb || !b.tlb) return 0;
-  return b.tlb.reduce((s, n, i) => s + Math.max(0, n - (a.tlb?.[i] ?? 0)), 0);
+  let sum = 0;
+  for (const n of shootdownsByCpu(a, b).values()) sum += n;
+  return sum;
 }
 
 function tlbView(cur: Sample, prev: Sample | null, hist: readonly Sample[], elapsed: number): TlbPaneView {
-  const received = cur.tlb ?? [];
-  const delta = received.map((n, i) => (prev?.tlb ? n - (prev.tlb[i] ?? 0) : 0));
-  const total = delta.reduce((a, b) => a + b, 0);
+  const received = [...tlbByCpu(cur)];
+  const delta = shootdownsByCpu(prev, cur);
+  const total = shootdowns(prev, cur);
   const counters = cur.tlbCounters
     ? Object.entries(cur.tlbCounters).map(([name, value]) => ({name, value, delta: prev?.tlbCounters ? value - (prev.tlbCounters[name] ?? 0) : 0}))
     : null;
   return {
-    cpus: received.map((n, cpu) => ({cpu, full: 0, single: 0, pagesFlushed: 0, ipisSent: 0, ipisReceived: n})),
+    cpus: received.map(([cpu, n]) => ({cpu, full: 0, single: 0, pagesFlushed: 0, ipisSent: 0, ipisReceived: n})),
     remoteFlushes: cur.tlbCounters?.nr_tlb_remote_flush ?? 0,
     series: hist.map((s, i) => (i === 0 ? 0 : shootdowns(hist[i - 1], s))),
-    live: {deltaReceived: delta, rate: elapsed > 0 ? total / elapsed : 0, counters},
+    live: {deltaReceived: received.map(([cpu]) => delta.get(cpu) ?? 0), rate: elapsed > 0 ? total / elapsed : 0, counters},
   };
 }
 

@@ -9,7 +9,7 @@
 //                changed shape) with their place, and the names gone
 //   vmalloc      whole; or vmallocChanges: hashed and base when they changed, and the areas as diff hunks
 //   meminfo, tlbCounters   whole; or the keys that changed and the keys gone
-//   kernel, problems, skipped, tlb   whole
+//   kernel, problems, skipped, tlb, tlbCpus   whole
 // seq is not in the delta (a recording's sample event carries it); time always is.
 import type {Sample, SampleCache, SampleVmalloc, SampleZone} from './sample.js';
 
@@ -41,6 +41,7 @@ export type SampleDelta = {
   meminfo?: Counts | null;
   meminfoChanges?: RecordChanges;
   tlb?: number[] | null;
+  tlbCpus?: number[] | null;
   tlbCounters?: Counts | null;
   tlbCountersChanges?: RecordChanges;
 };
@@ -92,6 +93,7 @@ export function encodeSample(prev: Sample, cur: Sample): SampleDelta {
     } else d.meminfo = cur.meminfo;
   }
   if (!same(prev.tlb, cur.tlb)) d.tlb = cur.tlb;
+  if (!same(prev.tlbCpus ?? null, cur.tlbCpus ?? null)) d.tlbCpus = cur.tlbCpus ?? null;
   if (cur.tlbCounters !== prev.tlbCounters) {
     if (cur.tlbCounters && prev.tlbCounters) {
       const ch = recordChanges(prev.tlbCounters, cur.tlbCounters);
@@ -255,6 +257,7 @@ export function decodeSample(prev: Sample, seq: number, d: SampleDelta): Sample 
   if (has('meminfo')) s.meminfo = d.meminfo ?? null;
   else if (d.meminfoChanges) s.meminfo = applyRecordChanges(need(prev.meminfo, 'meminfo changes'), d.meminfoChanges);
   if (has('tlb')) s.tlb = d.tlb ?? null;
+  if (has('tlbCpus')) s.tlbCpus = d.tlbCpus ?? null;
   if (has('tlbCounters')) s.tlbCounters = d.tlbCounters ?? null;
   else if (d.tlbCountersChanges) s.tlbCounters = applyRecordChanges(need(prev.tlbCounters, 'TLB counter changes'), d.tlbCountersChanges);
   return s;

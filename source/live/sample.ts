@@ -60,16 +60,24 @@ export type Sample = {
   /** Per-CPU TLB shootdowns received (/proc/interrupts), and the nr_tlb_* counters of /proc/vmstat (null when the
    *  kernel has no CONFIG_DEBUG_TLBFLUSH or vmstat is unreadable). */
   tlb: number[] | null;
+  /** The CPU number of each of tlb's columns (the "CPU0 CPU2" header: an offline CPU has no column); absent in
+   *  samples recorded before it was kept, which meant 0, 1, 2 ... */
+  tlbCpus?: number[] | null;
   tlbCounters: Record<string, number> | null;
 };
+
+/** Files a sample reads only when asked: pagetypeinfo, while the view shows the split by migrate type. */
+export type SampleWants = {types: boolean};
+const EVERYTHING: SampleWants = {types: true};
 
 const PAGE = 4096;
 
 /** Every file of a root read and parsed into a sample. `prev` lends unchanged caches (structural sharing). */
-export function takeSample(root: ProcRoot, seq: number, time: number, prev: Sample | null = null, fs: FileSystem = NODE_FS): Sample {
+export function takeSample(root: ProcRoot, seq: number, time: number, prev: Sample | null = null, fs: FileSystem = NODE_FS, want: SampleWants = EVERYTHING): Sample {
   const texts: Partial<Record<ProcFile, string>> = {};
   const problems: Sample['problems'] = {};
   for (const name of PROC_FILES) {
+    if (name === 'pagetypeinfo' && !want.types) continue;
     const r = readProcFile(root, name, fs);
     if (r.ok) texts[name] = r.text;
     else problems[name] = r.message;
@@ -151,9 +159,10 @@ export function sampleFromTexts(texts: Partial<Record<ProcFile, string>>, seq: n
     skipped,
     zones: zonesOf(buddy, types, zoneinfo),
     caches: slab ? slab.caches.map((c) => ({...c, lists: null})) : null,
-    vmalloc: vmalloc ? vmallocOf(vmalloc.areas, vmalloc.hashed) : null,
+    vmalloc: vmalloc ? vmallocOf(vmalloc.areas, vmalloc.hashed, prev?.vmalloc ?? null) : null,
     meminfo: meminfo ? {...meminfo} : null,
     tlb: irq?.tlb ?? null,
+    tlbCpus: irq?.tlb ? irq.ids.slice(0, irq.tlb.length) : null,
     tlbCounters,
   };
 }
@@ -201,21 +210,33 @@ function zonesOf(buddy: Buddy | null, types: Types | null, zoneinfo: Zoneinfo | 
 
 const TWO_MIB = 2n * 1024n * 1024n;
 
-function vmallocOf(areas: readonly VmArea[], hashed: boolean): SampleVmalloc {
+type Area = SampleVmalloc['areas'][number];
+
+function vmallocOf(areas: readonly VmArea[], hashed: boolean, prev: SampleVmalloc | null): SampleVmalloc {
   let base: bigint | null = null;
   if (!hashed) for (const a of areas) {
     const s = BigInt(a.start);
     if (base === null || s < base) base = s;
   }
   if (base !== null) base -= base % TWO_MIB;
-  const out = areas.map((a) => ({
-    start: base === null ? null : Number((BigInt(a.start) - base) / BigInt(PAGE)),
-    pages: Math.ceil(a.size / PAGE),
-    kind: a.kind,
-    nodes: a.nodes,
-  }));
+  // Areas equal to one of the previous sample's are its objects: a thousand areas that stay cost nothing more.
+  const old = new Map<string, Area>();
+  for (const a of prev?.areas ?? []) if (!old.has(areaKey(a))) old.set(areaKey(a), a);
+  const out = areas.map((a) => {
+    const area: Area = {start: base === null ? null : Number((BigInt(a.start) - base) / BigInt(PAGE)), pages: Math.ceil(a.size / PAGE), kind: a.kind, nodes: a.nodes};
+    return old.get(areaKey(area)) ?? area;
+  });
   if (base !== null) out.sort((x, y) => (x.start ?? 0) - (y.start ?? 0));
-  return {hashed, areas: out, base: base === null ? null : '0x' + base.toString(16)};
+  const b = base === null ? null : '0x' + base.toString(16);
+  // Nothing moved: the previous sample's vmalloc, whole (equal keys: hashed areas of one size are all alike).
+  if (prev && prev.hashed === hashed && prev.base === b && prev.areas.length === out.length && out.every((a, i) => a === prev.areas[i] || areaKey(a) === areaKey(prev.areas[i]))) return prev;
+  return {hashed, areas: out, base: b};
+}
+
+function areaKey(a: Area): string {
+  let k = `${a.start}:${a.pages}:${a.kind}`;
+  for (const n in a.nodes) k += `:${n}=${a.nodes[n]}`;
+  return k;
 }
 
 /** Caches equal to the previous sample's are that sample's objects: a kept history costs what changed. */

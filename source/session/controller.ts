@@ -85,6 +85,8 @@ export type DashboardDriver = {
   slower(): void;
   dismissNote(): void;
   command(text: string, cpu: number, context: ContextName): CommandResult;
+  /** The view shows (or stops showing) the split by migrate type: a live sampler reads pagetypeinfo only then. */
+  showTypes?(on: boolean): void;
 };
 
 export type ControllerOptions = {

@@ -156,8 +156,11 @@ function act(t: KeyTarget, a: Action): void {
       const first = ctx().slabRows[0] ?? null;
       return ui.set(toggle(s.selected === null ? {...s, selected: first} : s, 'detail'));
     }
-    case 'types':
-      return ui.set(toggle(s, 'byType'));
+    case 'types': {
+      const next = toggle(s, 'byType');
+      controller.showTypes?.(next.byType);
+      return ui.set(next);
+    }
     case 'cpu':
       return ui.set(nextCpu(s, ctx().nrCpus));
     case 'context':

@@ -153,9 +153,9 @@ describe('files that cannot be read', () => {
     const fs = mapFs(files, {slabinfo: 'EACCES', vmallocinfo: 'EACCES', pagetypeinfo: 'EACCES'});
     const s = takeSample({...FIXTURE_ROOT, host: true}, 1, 0, null, fs);
     const vm = liveViewModel([s], 0, {source: '/proc', interval: SECOND, events: []});
-    expect(vm.live!.notices.slabs).toBe('/fx/slabinfo is readable by root only: run sudo kmemscope live');
-    expect(vm.live!.notices.vmalloc).toBe('/fx/vmallocinfo is readable by root only: run sudo kmemscope live');
-    expect(vm.live!.notices.free).toMatch(/pagetypeinfo is readable by root only: run sudo kmemscope live \(migrate types, t, unknown\)$/);
+    expect(vm.live!.notices.slabs).toBe('run sudo kmemscope live: /fx/slabinfo is root-only');
+    expect(vm.live!.notices.vmalloc).toBe('run sudo kmemscope live: /fx/vmallocinfo is root-only');
+    expect(vm.live!.notices.free).toMatch(/^run sudo kmemscope live: \/fx\/pagetypeinfo is root-only \(migrate types, t, unknown\)$/);
     expect(vm.slabs).toEqual([]);
     expect(vm.zones.map((z) => z.zone)).toEqual(['DMA', 'DMA32', 'Normal']);
     expect(vm.zones[2].byType.flat().every((n) => n === 0)).toBe(true);
@@ -216,5 +216,99 @@ describe('sysfs reading, the costly part of a sample', () => {
     fs.reads = 0;
     for (let seq = 3; seq < 3 + SYSFS_ROTATION; seq++) s = takeSample(FIXTURE_ROOT, seq, seq * 1000, s, fs);
     expect(fs.reads).toBe(9 * SYSFS_ROTATION + 3 * caches);
+  });
+});
+
+describe('what the review found', () => {
+  const view = (samples: Sample[]) => liveViewModel(samples, samples.length - 1, {source: '/fx', interval: SECOND, events: []});
+
+  it('matches TLB counts by CPU number: with CPU1 offline the columns are CPU0 and CPU2', () => {
+    const irq = (cpus: number[], counts: number[]) =>
+      ' '.repeat(11) + cpus.map((c) => `CPU${c}`.padEnd(11)).join('') + '\n' + 'TLB: ' + counts.map((n) => String(n).padStart(10) + ' ').join('') + '  TLB shootdowns\n';
+    const a = sampleFromTexts({...texts, interrupts: irq([0, 1, 2], [100, 200, 300])}, 1, 0, null);
+    const b = sampleFromTexts({...texts, interrupts: irq([0, 2], [110, 305])}, 2, SECOND, a);
+    const t = view([a, b]).tlb;
+    expect(t.cpus.map((c) => [c.cpu, c.ipisReceived])).toEqual([[0, 110], [2, 305]]);
+    expect(t.live!.deltaReceived).toEqual([10, 5]);
+    expect(t.live!.rate).toBe(15);
+  });
+
+  it('a count below the one before wrapped at 2^32 (irq_tlb_count is an unsigned int)', () => {
+    const line = (x: number) => texts.interrupts!.replace(/^(\s*TLB:\s+)(\d+)/m, (_m, a) => `${a}${x}`);
+    const a = sampleFromTexts({...texts, interrupts: line(2 ** 32 - 5)}, 1, 0, null);
+    const b = sampleFromTexts({...texts, interrupts: line(3)}, 2, SECOND, a);
+    expect(view([a, b]).tlb.live!.deltaReceived[0]).toBe(8);
+  });
+
+  it('a frozen view keeps its sample when the kept ones are full: the next ones go instead', () => {
+    const clock = new HandClock();
+    const fs = mapFs(files);
+    const c = new LiveController({take: (seq, time, prev) => takeSample(FIXTURE_ROOT, seq, time, prev, fs), source: '/fx', clock, keep: 3});
+    c.start();
+    c.toggle();
+    clock.advance(5 * SECOND);
+    expect(c.getSnapshot().tick).toBe(1);
+    expect(c.kept.map((s) => s.seq)).toEqual([1, 5, 6]);
+    c.step(1);
+    expect(c.getSnapshot().tick).toBe(5);
+  });
+
+  it('a sample that throws is a line in the log; sampling goes on', () => {
+    const clock = new HandClock();
+    let fail = true;
+    const fs = mapFs(files);
+    const c = new LiveController({
+      take: (seq, time, prev) => {
+        if (fail) throw new Error('EIO: i/o error, read');
+        return takeSample(FIXTURE_ROOT, seq, time, prev, fs);
+      },
+      source: '/fx',
+      clock,
+    });
+    c.start();
+    expect(c.kept.length).toBe(0);
+    expect(c.viewModel().events.at(-1)?.text).toBeUndefined(); // no sample shown yet: the empty view
+    fail = false;
+    clock.advance(SECOND);
+    expect(c.kept.length).toBe(1);
+    expect(clock.pending).toBe(1);
+  });
+
+  it('reads pagetypeinfo only while the view shows migrate types', () => {
+    const fs = mapFs(files);
+    let pagetypeReads = 0;
+    const counting = {...fs, readFile: (p: string) => (p.endsWith('pagetypeinfo') && pagetypeReads++, fs.readFile(p))};
+    const clock = new HandClock();
+    const c = new LiveController({take: (seq, time, prev, want) => takeSample(FIXTURE_ROOT, seq, time, prev, counting, want), source: '/fx', clock});
+    c.start();
+    expect(pagetypeReads).toBe(0);
+    expect(c.viewModel().zones[2].live!.known).toEqual({watermarks: true, types: false});
+    c.showTypes(true);
+    clock.advance(SECOND);
+    expect(pagetypeReads).toBe(1);
+    expect(c.viewModel().zones[2].live!.known.types).toBe(true);
+    expect(c.viewModel().zones[2].byType.flat().some((n) => n > 0)).toBe(true);
+    c.showTypes(false);
+    clock.advance(SECOND);
+    expect(pagetypeReads).toBe(1);
+  });
+
+  it('vmalloc areas that stay are the previous sample\'s objects; its bytes leave lazily freed ranges out', () => {
+    const a = sampleFromTexts(texts, 1, 0, null);
+    const b = sampleFromTexts(texts, 2, SECOND, a);
+    expect(b.vmalloc).toBe(a.vmalloc);
+    const busy = a.vmalloc!.areas.filter((x) => x.kind !== 'unpurged').reduce((n, x) => n + x.pages * 4096, 0);
+    expect(view([a]).vmalloc.live!.history).toEqual([busy]);
+    expect(a.vmalloc!.areas.some((x) => x.kind === 'unpurged')).toBe(true);
+  });
+
+  it('the strip covers the packed low end of the region, not a percpu chunk at its top', () => {
+    const lines = ['0xffffc90000000000-0xffffc90000005000   20480 a+0x1/0x2 pages=4 vmalloc N0=4', '0xffffe8ffffc00000-0xffffe8ffffe01000 2101248 pcpu_get_vm_areas+0x0/0x1 vmalloc'];
+    const s = sampleFromTexts({...texts, vmallocinfo: lines.join('\n') + '\n'}, 1, 0, null);
+    const v = view([s]).vmalloc;
+    expect(v.live!.hashed).toBe(false);
+    expect(v.windowPages).toBe(4096);
+    expect(v.segments).toEqual([{start: 0, pages: 4, kind: 'used'}, {start: 4, pages: 1, kind: 'guard'}]);
+    expect(v.areas).toBe(2);
   });
 });
