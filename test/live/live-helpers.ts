@@ -47,6 +47,13 @@ export function mapFs(files: Map<string, string>, fail: Record<string, string> =
       if (names.size === 0) throw errno('ENOENT', path);
       return [...names];
     },
+    /** A file of the map (or one failing on read, as a 0400 file still stats) is regular; a directory is not. */
+    isFile(path: string): boolean {
+      const rel = relative('/fx', path);
+      if (files.has(rel) || fail[rel]) return true;
+      if ([...files.keys()].some((k) => k.startsWith(rel + '/'))) return false;
+      throw errno('ENOENT', path);
+    },
   };
   return fs;
 }
