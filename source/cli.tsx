@@ -369,7 +369,9 @@ function liveRoot(command: 'live' | 'snapshot'): ProcRoot {
     isDir = statSync(dir).isDirectory();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') die(`--proc-root "${dir}" ${danglingLinkOn(dir) ? `is a dangling link: ${danglingLinkOn(dir)}` : 'does not exist'}, ${expected}`);
+    const dangling = code === 'ENOENT' ? danglingLinkOn(dir) : null;
+    if (dangling) die(`--proc-root "${dir}": ${dangling}; ${expected}`);
+    if (code === 'ENOENT') die(`--proc-root "${dir}" does not exist, ${expected}`);
     die(`--proc-root "${dir}": ${failedInWords(dir, e)}`);
   }
   if (!isDir) die(`--proc-root "${dir}" is not a directory, ${expected}`);

@@ -53,11 +53,13 @@ export function liveJson(root: ProcRoot, source: string, time: number, fs: FileS
   return {stdout: JSON.stringify({source, ...s}, null, 2) + '\n', problems: Object.values(s.problems)};
 }
 
-/** "1s", "500ms", "2.5s", "1m", or a bare number of seconds, to ms; null if it is none of these or out of range. */
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60000, h: 3600000};
+
+/** "1s", "500ms", "2.5s", "1m", "1h", or a bare number of seconds, to ms; null if none of these or out of range. */
 export function parseInterval(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) return null;
-  const ms = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60000 : 1000);
+  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's'];
   return ms >= MIN_INTERVAL && ms <= MAX_INTERVAL ? Math.round(ms) : null;
 }
 

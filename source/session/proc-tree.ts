@@ -64,8 +64,9 @@ export type SlabSysfsCounts = {slabs: string; partial: string; cpu_slabs: string
  * - cpu_slabs (SO_CPU): per CPU, 1 for its CPU slab, then (CONFIG_SLUB_CPU_PARTIAL) the length of its CPU partial
  *   list (slab->slabs of the list's head) on the head's node. A CPU without a CPU slab is skipped whole, its
  *   partial list too: the kernel's `continue`, kept.
- * Keyed by directory name: a kobject's name has '/' made '!' (kobject_set_name_vargs()); of two caches with one
- * name only the older gets the directory (sysfs refuses the duplicate).
+ * Keyed by directory name: a kobject's name has '/' made '!' (kobject_set_name_vargs(); live/read.ts
+ * slabSysfsName() reads it back by the same rule); of two caches with one name only the older gets the directory
+ * (sysfs refuses the duplicate).
  */
 export function slubSysfs(m: Machine): Map<string, SlabSysfsCounts> {
   const out = new Map<string, SlabSysfsCounts>();

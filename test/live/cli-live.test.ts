@@ -2,7 +2,7 @@
 // The round trip is the issue's check that parsers and renderers are exact: for every file of every fixture kernel,
 // the dump of it equals it byte for byte.
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, test} from 'vitest';
@@ -15,9 +15,12 @@ const TMP = mkdtempSync(join(tmpdir(), 'kmemscope-cli-live-'));
 afterAll(() => rmSync(TMP, {recursive: true, force: true}));
 
 function kmemscope(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, maxBuffer: 64 << 20});
-  return {code: r.status, out: r.stdout, err: r.stderr};
+  // The timeout turns a read that blocks (a FIFO opened) into a failed test instead of a hung run.
+  const r = spawnSync(process.execPath, [BIN, ...args], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, maxBuffer: 64 << 20, timeout: 30_000});
+  return {code: r.status, out: r.stdout, err: r.stderr, signal: r.signal};
 }
+
+const HAS_MKFIFO = spawnSync('mkfifo', ['--version']).status === 0;
 
 // The kernel docs' examples (proc-rst) lost their trailing blanks in the docs' text: not the kernel's bytes.
 const cases = readdirSync(FIXTURES, {withFileTypes: true})
@@ -71,6 +74,50 @@ describe('live --once --json', () => {
   });
 });
 
+describe('--proc-root', () => {
+  test('/proc, or a link to it, is the host: sysfs is read at /sys, not /proc/sys', () => {
+    const link = join(TMP, 'proc-link');
+    symlinkSync('/proc', link);
+    for (const root of ['/proc', link]) {
+      const r = kmemscope('live', '--once', '--json', '--proc-root', root);
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.out);
+      expect(doc.source).toBe('/proc');
+      expect(r.err).not.toContain('/proc/sys');
+      expect(JSON.stringify(doc.problems)).not.toContain('snapshot');
+    }
+  });
+
+  test('a tree with some of the files is read: the sample has them', () => {
+    const dir = join(TMP, 'some');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'meminfo'), fixtureFiles().get('meminfo')!);
+    const r = kmemscope('live', '--once', '--json', '--proc-root', dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).meminfo.MemTotal).toBeGreaterThan(0);
+  });
+
+  test.skipIf(!HAS_MKFIFO)('a FIFO and a link to /dev/zero in the tree are named, never opened', () => {
+    const dir = join(TMP, 'fifo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'meminfo'), fixtureFiles().get('meminfo')!);
+    expect(spawnSync('mkfifo', [join(dir, 'buddyinfo')]).status).toBe(0);
+    symlinkSync('/dev/zero', join(dir, 'zoneinfo'));
+    const dump = kmemscope('live', '--once', '--dump', 'buddyinfo,zoneinfo', '--proc-root', dir);
+    expect(dump.signal).toBeNull();
+    expect(dump.code).toBe(1);
+    expect(dump.err).toBe(`kmemscope: ${join(dir, 'buddyinfo')} is not a regular file\nkmemscope: ${join(dir, 'zoneinfo')} is not a regular file\n`);
+    const json = kmemscope('live', '--once', '--json', '--proc-root', dir);
+    expect(json.code).toBe(0);
+    expect(json.err).toContain(`kmemscope: warning: ${join(dir, 'buddyinfo')} is not a regular file\n`);
+    const out = join(TMP, 'fifo-copy');
+    const snap = kmemscope('snapshot', out, '--proc-root', dir);
+    expect(snap.code).toBe(0);
+    expect(snap.err).toContain(`kmemscope: not saved: ${join(dir, 'zoneinfo')} is not a regular file\n`);
+    expect(readdirSync(out)).toEqual(['meminfo']);
+  });
+});
+
 describe('snapshot and run --snapshot', () => {
   test('snapshot of a tree copies exactly the files live mode reads', () => {
     const out = join(TMP, 'copy');
@@ -91,6 +138,15 @@ describe('snapshot and run --snapshot', () => {
     expect(readFileSync(join(out, 'buddyinfo'), 'utf8')).toBe('mine\n');
   });
 
+  test('into a dangling symbolic link: the link and where it points are named, nothing is written', () => {
+    const link = join(TMP, 's3');
+    symlinkSync(join(TMP, 'nowhere'), link);
+    const r = kmemscope('snapshot', link, '--proc-root', HOST_FIXTURE);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`kmemscope: ${link} is a symbolic link to ${join(TMP, 'nowhere')}, which does not exist: a snapshot needs a new or empty directory\n`);
+    expect(existsSync(join(TMP, 'nowhere'))).toBe(false);
+  });
+
   test('run --snapshot writes the machine as a tree live mode prints back as run printed it', () => {
     const out = join(TMP, 'tour');
     const run = kmemscope('run', 'tour', '--ticks', '600', '--dump', 'buddyinfo,slabinfo,vmallocinfo', '--snapshot', out);
@@ -102,13 +158,24 @@ describe('snapshot and run --snapshot', () => {
 });
 
 describe('usage errors: one line, exit 2', () => {
+  const empty = join(TMP, 'empty');
+  mkdirSync(empty);
+  const dangling = join(TMP, 'dangling-root');
+  symlinkSync(join(TMP, 'no-such-tree'), dangling);
+  const none = `--proc-root "${empty}" has none of the files kmemscope live reads (buddyinfo, pagetypeinfo, zoneinfo, slabinfo, vmallocinfo, meminfo, interrupts, vmstat, version)`;
   test.each([
     [['live', '--interval', '5x'], '--interval "5x" is not an interval'],
     [['live', '--interval', '10ms'], '--interval "10ms" is not an interval'],
+    [['live', '--interval', '2h'], '--interval "2h" is not an interval, expected e.g. 500ms, 2s, 1m or 1h (from 100ms to 1h)'],
     [['live', '--dump', 'buddyinfo'], '--dump prints one sample: add --once'],
     [['live', '--once'], 'live --once needs --json'],
     [['live', '--once', '--dump', 'tasks'], 'live --dump: unknown file "tasks"'],
-    [['live', '--proc-root', '/nonexistent-kmemscope'], '--proc-root "/nonexistent-kmemscope" is not a directory'],
+    [['live', '--proc-root', '/nonexistent-kmemscope'], '--proc-root "/nonexistent-kmemscope" does not exist, expected a saved /proc tree'],
+    [['live', '--proc-root', dangling], `--proc-root "${dangling}": ${dangling} is a symbolic link to ${join(TMP, 'no-such-tree')}, which does not exist`],
+    [['live', '--proc-root', join(FIXTURES, 'README')], 'is not a directory'],
+    [['live', '--proc-root', empty], `${none}; kmemscope snapshot DIR writes such a tree`],
+    [['live', '--once', '--json', '--proc-root', empty], `${none}; kmemscope snapshot DIR writes such a tree`],
+    [['snapshot', join(TMP, 'from-empty'), '--proc-root', empty], none],
     [['live', '--seed', '3'], 'live does not take --seed'],
     [['live', 'extra'], 'live takes no arguments'],
     [['live'], 'live opens the dashboard, which needs a terminal'],
@@ -119,5 +186,11 @@ describe('usage errors: one line, exit 2', () => {
     expect(r.err).toContain(message);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.out).toBe('');
+  });
+
+  test('--interval takes hours as its message says: 1h is accepted', () => {
+    const r = kmemscope('live', '--once', '--json', '--interval', '1h', '--proc-root', HOST_FIXTURE);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import {afterAll, describe, expect, test} from 'vitest';
 import {GFP_KERNEL} from '../../source/kernel/gfp.js';
 import type {Machine} from '../../source/kernel/machine.js';
 import {DUMPS, meminfoView, renderMeminfo, renderTlb, slabinfoView, tlbView} from '../../source/kernel/procfs.js';
-import {PROC_FILES, procRoot, readProcFile, readSlabSysfs} from '../../source/live/read.js';
+import {PROC_FILES, procRoot, readProcFile, readSlabSysfs, slabSysfsName} from '../../source/live/read.js';
 import {writeTree} from '../../source/live/snapshot.js';
 import {emulatedTree, slubSysfs} from '../../source/session/proc-tree.js';
 import type {Session} from '../../source/session/session.js';
@@ -208,7 +208,20 @@ describe('on disk', () => {
     expect(back.ok).toBe(true);
     if (!back.ok) return;
     expect(back.caches.size).toBe(names.length);
-    for (const [name, counts] of back.caches) for (const [f, text] of Object.entries(counts)) expect(text).toBe(tree.get(`sys/kernel/slab/${name}/${f}`));
+    for (const [name, counts] of back.caches) for (const [f, text] of Object.entries(counts)) expect(text).toBe(tree.get(`sys/kernel/slab/${slabSysfsName(name)}/${f}`));
+  });
+
+  test('a cache named with a slash is written under its kobject name and read back by its own name', () => {
+    const s = busy(100);
+    const m = s.machine;
+    const c = m.kmemCacheCreate(m.ctx(0), 'drv/req', 192, 0, 0);
+    m.kmemCacheAlloc(m.ctx(0), c, GFP_KERNEL);
+    const tree = emulatedTree(s);
+    const dir = join(TMP, 'snap-slash');
+    writeTree(dir, tree);
+    const back = readSlabSysfs(procRoot(dir), ['drv/req']);
+    expect(back.ok && back.caches.get('drv/req')).toEqual({slabs: '1 N0=1\n', partial: '0\n', cpu_slabs: '1 N0=1\n'});
+    expect(back.ok && back.caches.get('drv/req')).toEqual(slubSysfs(m).get('drv!req'));
   });
 
   test('classic SLAB: no sys/ in the tree, and live mode says so', () => {
