@@ -4,7 +4,7 @@
 import {spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {afterAll, describe, expect, test} from 'vitest';
 import {LIVE_DUMP_NAMES} from '../../source/live/headless.js';
 import {fixtureFiles, HOST_FIXTURE} from './live-helpers.js';
@@ -95,6 +95,20 @@ describe('--proc-root', () => {
     const r = kmemscope('live', '--once', '--json', '--proc-root', dir);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).meminfo.MemTotal).toBeGreaterThan(0);
+  });
+
+  test('a kernel without CONFIG_SLUB_DEBUG (partial and cpu_slabs, no slabs files): the sample says so', () => {
+    const dir = join(TMP, 'no-slub-debug');
+    for (const [rel, text] of fixtureFiles()) {
+      if (rel.endsWith('/slabs')) continue;
+      mkdirSync(dirname(join(dir, rel)), {recursive: true});
+      writeFileSync(join(dir, rel), text);
+    }
+    const r = kmemscope('live', '--once', '--json', '--proc-root', dir);
+    expect(r.code).toBe(0);
+    const message = `${join(dir, 'sys', 'kernel', 'slab')} has no slabs files (kernel without CONFIG_SLUB_DEBUG): full slabs unknown`;
+    expect(JSON.parse(r.out).problems).toEqual({sysfs: message});
+    expect(r.err).toBe(`kmemscope: warning: ${message}\n`);
   });
 
   test.skipIf(!HAS_MKFIFO)('a FIFO and a link to /dev/zero in the tree are named, never opened', () => {
