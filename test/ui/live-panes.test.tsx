@@ -11,14 +11,14 @@ import {dashboardLayout} from '../../source/ui/key-handler.js';
 import {CpuPane} from '../../source/ui/panes/CpuPane.js';
 import {EventsPane} from '../../source/ui/panes/EventsPane.js';
 import {FreeAreaPane} from '../../source/ui/panes/FreeAreaPane.js';
-import {clockTime} from '../../source/ui/panes/live-lines.js';
+import {clockTime, NOTICE_TALL, noticeHead, underNotice} from '../../source/ui/panes/live-lines.js';
 import {MemoryPane} from '../../source/ui/panes/MemoryPane.js';
 import {SlabPane} from '../../source/ui/panes/SlabPane.js';
 import {TlbPane} from '../../source/ui/panes/TlbPane.js';
 import {slabLiveOf} from '../../source/ui/panes/types.js';
 import {VmallocPane} from '../../source/ui/panes/VmallocPane.js';
 import {resolveTheme} from '../../source/ui/theme.js';
-import {liveDriver, liveTlb, liveView, realVmalloc, SAMPLE_TIME} from './live-view-fixture.js';
+import {liveDriver, liveTlb, liveView, liveZones, realVmalloc, SAMPLE_TIME, unreadZone} from './live-view-fixture.js';
 import {COLOUR_SGR, draw, drawRaw, expectBox} from './panes/draw.js';
 
 function dashboard(vm: ViewModel, o: {running?: boolean; interval?: number; size?: {columns: number; rows: number}} = {}) {
@@ -120,7 +120,8 @@ describe('live mode: the chrome', () => {
   test("s walks live mode's sort columns: after total ... cache, use, slabs, obj/slab, pg/slab, the change", async () => {
     const d = dashboard(liveView());
     await d.press('s', (f) => f.includes('sort total'));
-    for (const k of ['full', 'partial', 'empty', 'cache', 'use', 'slabs', 'objperslab', 'pagesperslab', 'delta']) await d.press('s', (f) => f.includes(`sort ${k} `));
+    // No empty between partial and cache: live mode never knows it.
+    for (const k of ['full', 'partial', 'cache', 'use', 'slabs', 'objperslab', 'pagesperslab', 'delta']) await d.press('s', (f) => f.includes(`sort ${k} `));
     expect(d.frame()).toContain('▼Δ');
   });
 
@@ -160,13 +161,14 @@ describe('live mode: the panes', () => {
     const lines = dashboard(vm, {size: {columns: 100, rows: 50}}).frame().split('\n');
     const after = (title: string) => lines[lines.findIndex((l) => l.includes(`─ ${title} `) || l.includes(`═ ${title} `)) + 1];
     expect(after('Free areas')).toContain(`! ${notices.free}`);
-    expect(after('Slabs')).toContain('! /proc/slabinfo is readable by root only');
+    expect(after('Slabs')).toContain('! /proc/slabinfo is readable by root only:');
     expect(after('vmalloc')).toContain(`! ${notices.vmalloc}`);
     expect(after('TLB shootdowns')).toContain(`! ${notices.tlb}`);
     expect(after('Events')).toContain(`! ${notices.events}`);
-    // The slab pane has no caches: nothing under its notice.
+    // The slab pane has no caches: its notice, too long for 48 cells, goes on on a second line, then nothing.
     const slab = lines.findIndex((l) => l.includes('─ Slabs '));
-    expect(lines[slab + 2].slice(49)).toMatch(/^│ +│$/);
+    expect(lines[slab + 2].slice(49)).toMatch(/^│ {2}sudo kmemscope live +│$/);
+    expect(lines[slab + 3].slice(49)).toMatch(/^│ +│$/);
     // Free areas go on under theirs.
     expect(lines[lines.findIndex((l) => l.includes('Free areas')) + 2]).toContain('Node 0 DMA32');
   });
@@ -184,18 +186,24 @@ describe('live mode: the panes', () => {
 
   for (const [columns, rows] of [[80, 24], [120, 40], [160, 50], [200, 60]] as const) {
     test(`${columns}x${rows}: each live pane exactly its box in every theme, hashed or not; NO_COLOR without colour`, () => {
-      for (const vm of [liveView(), liveView({vmalloc: realVmalloc(), live: {slabLists: 'none', notices: {tlb: 'a notice'}}})]) {
+      const long = 'run sudo kmemscope live: a notice longer than any pane at this size is wide, on two lines where rows are spare';
+      const unread = liveView({
+        zones: liveZones().map((z) => unreadZone(z, {watermarks: false, types: false})),
+        live: {slabLists: 'none', notices: {free: long, slabs: long, vmalloc: long, tlb: long, cpus: long, events: long}},
+      });
+      for (const vm of [liveView(), liveView({vmalloc: realVmalloc(), live: {slabLists: 'none', notices: {tlb: 'a notice'}}}), unread]) {
         const lay = dashboardLayout(liveDriver(vm).driver, columns, rows);
         if (lay.tooSmall) throw new Error('layout refused a lecture-room size');
         const p = lay.panes;
         const n = vm.live!.notices;
         const panes = [
           [p.free, <FreeAreaPane {...p.free} focused zones={vm.zones} byType={false} scroll={0} notice={n.free} />],
+          [p.free, <FreeAreaPane {...p.free} focused zones={vm.zones} byType scroll={0} notice={n.free} />],
           [p.slabs, <SlabPane {...p.slabs} focused={false} caches={vm.slabs} sort="delta" filter="" scroll={0} selected="dentry" live={slabLiveOf(vm)} />],
           [p.vmalloc, <VmallocPane {...p.vmalloc} focused={false} vmalloc={vm.vmalloc} notice={n.vmalloc} />],
           [p.tlb, <TlbPane {...p.tlb} focused={false} tlb={vm.tlb} notice={n.tlb} />],
           [p.cpus, <MemoryPane {...p.cpus} focused={false} memory={vm.live!.memory!} scroll={0} notice={n.cpus} />],
-          [p.cpus, <CpuPane {...p.cpus} focused={false} cpus={[]} workloads={[]} scroll={0} notice="/proc/meminfo: permission denied" />],
+          [p.cpus, <CpuPane {...p.cpus} focused={false} cpus={[]} workloads={[]} scroll={0} notice={n.cpus ?? '/proc/meminfo: permission denied'} />],
           [p.events, <EventsPane {...p.events} focused={false} events={vm.events} scroll={0} notice={n.events} />],
         ] as const;
         for (const [box, el] of panes) {
@@ -216,4 +224,81 @@ describe('live mode: the panes', () => {
     expect(f).toContain('CPUs and workloads');
     expect(f).toContain('N +100');
   });
+
+  test('t before pagetypeinfo was read: the free areas say the types come with the next sample, not a row of dots', async () => {
+    const vm = liveView({zones: liveZones().map((z) => unreadZone(z, {watermarks: true, types: false}))});
+    const d = dashboard(vm, {size: {columns: 120, rows: 40}});
+    await d.press('t', (f) => f.includes('Free areas by migrate type'));
+    const f = d.frame();
+    expect(f).toContain('migrate types from the next sample');
+    expect(f).not.toMatch(/[│║]U +[·\d]/);
+    // Read, the four rows are there.
+    const known = dashboard(liveView(), {size: {columns: 120, rows: 40}});
+    await known.press('t', (f) => f.includes('Free areas by migrate type'));
+    expect(known.frame()).toMatch(/[│║]U +[·\d]/);
+    expect(known.frame()).not.toContain('migrate types from');
+  });
+
+  test('without zoneinfo no zone draws min 0 low 0 high 0, an empty gauge or a state word', () => {
+    const vm = liveView({zones: liveZones().map((z) => unreadZone(z, {watermarks: false, types: true}))});
+    const f = dashboard(vm, {size: {columns: 120, rows: 40}}).frame();
+    expect(f).toMatch(/Node 0 Normal {2}free 12034 ▼1014 +[│║]/);
+    expect(f).not.toMatch(/min 0|low 0|high 0|managed 0|≥high|<min|<low|<high/);
+    expect(f).toContain('watermarks not read');
+  });
+
+  test('80x24 without root: a notice wraps onto a second line where its pane has the rows, else its first words show', () => {
+    const v = liveView().vmalloc;
+    const vm = liveView({
+      slabs: [],
+      vmalloc: {...v, areas: 0, live: {...v.live!, kinds: [], nodes: [], deltaAreas: 0, deltaBytes: 0}},
+      live: {slabLists: 'none', notices: {slabs: 'run sudo kmemscope live: /proc/slabinfo is root-only', vmalloc: 'run sudo kmemscope live: /proc/vmallocinfo is root-only', free: 'run sudo kmemscope live: /proc/pagetypeinfo is root-only (migrate types, t, unknown)'}},
+    });
+    const lines = dashboard(vm, {size: {columns: 80, rows: 24}}).frame().split('\n');
+    const pane = (title: string, right: boolean) => {
+      const at = lines.findIndex((l) => l.includes(`─ ${title} `) || l.includes(`═ ${title} `));
+      // The left column is 39 wide at 80 columns (layout.ts: one column kept free, the rest halved).
+      return lines.slice(at + 1, at + 4).map((l) => (right ? l.slice(39) : l.slice(0, 39)).replace(/^[│║]|[│║]$/g, '').trimEnd());
+    };
+    expect(pane('Slabs', true).slice(0, 2)).toEqual(['! run sudo kmemscope live:', '  /proc/slabinfo is root-only']);
+    expect(pane('vmalloc', false)).toEqual(['! run sudo kmemscope live:', '  /proc/vmallocinfo is root-only', 'used 120.6 MiB/32.00 TiB']);
+    // The free areas fill their rows: one line, what to run first.
+    expect(pane('Free areas', false)[0]).toMatch(/^! run sudo kmemscope live: \/proc\/pa\S*…$/);
+    expect(pane('Free areas', false)[1]).toMatch(/^Node 0 DMA32 /);
+    // No count in the vmalloc title, and none in the slab title but the sort.
+    expect(lines.find((l) => l.includes('─ vmalloc '))).not.toMatch(/area/);
+    expect(lines.find((l) => l.includes('─ Slabs '))).toMatch(/sort active ─/);
+  });
 });
+
+describe('live mode: a notice on one line or two', () => {
+  const long = 'run sudo kmemscope live: /proc/slabinfo is root-only';
+  const text = (lines: readonly (readonly {text: string}[])[]) => lines.map((l) => l.map((s) => s.text).join(''));
+
+  test('one line where it fits; two where it does not and the content still shows whole under them, or the pane is tall', () => {
+    expect(text(noticeHead('short', 37, 3, 3))).toEqual(['! short']);
+    expect(text(noticeHead(long, 37, 5, 3))).toEqual(['! run sudo kmemscope live:', '  /proc/slabinfo is root-only']);
+    // Scarce: the content wants the row.
+    expect(text(noticeHead(long, 37, 5, 4))).toEqual([`! ${long}`]);
+    expect(text(noticeHead(long, 37, NOTICE_TALL - 1, 50))).toHaveLength(1);
+    expect(text(noticeHead(long, 37, NOTICE_TALL, 50))).toHaveLength(2);
+    expect(text(noticeHead(long, 37, 1, 0))).toHaveLength(1);
+    expect(noticeHead(undefined, 37, 5, 0)).toEqual([]);
+    expect(noticeHead(long, 37, 5, 3).every((l) => l[0].role === 'warn')).toBe(true);
+  });
+
+  test('underNotice asks for the rows under one line, then under two when it takes two; no notice, all the rows', () => {
+    const asked: number[] = [];
+    const build = (rows: number) => {
+      asked.push(rows);
+      return {lines: Array.from({length: Math.min(rows, 2)}, () => [{text: 'x'}]), rows};
+    };
+    expect(underNotice(long, 37, 6, build).rows).toBe(4);
+    expect(asked).toEqual([5, 4]);
+    asked.length = 0;
+    expect(underNotice('short', 37, 6, build).rows).toBe(5);
+    expect(asked).toEqual([5]);
+    expect(underNotice(undefined, 37, 6, build).lines).toHaveLength(2);
+  });
+});
+

@@ -28,6 +28,19 @@ export function liveZone(o: {zone: string; free: number; blocks: number[]; delta
   };
 }
 
+/**
+ * A zone as live-view.ts gives it where zoneinfo (watermarks: false) or pagetypeinfo (types: false) was not read:
+ * 0s in the view model where the figures would be (zoneinfo also gives managed).
+ */
+export function unreadZone(z: ZoneView, known: {watermarks: boolean; types: boolean}): ZoneView {
+  return {
+    ...z,
+    ...(known.watermarks ? {} : {min: 0, low: 0, high: 0, managed: 0}),
+    byType: known.types ? z.byType : z.blocks.map(() => [0, 0, 0, 0]),
+    live: {...z.live!, known},
+  };
+}
+
 /** This VM's DMA32 and Normal zones (test/fixtures/proc/linux-6.18/buddyinfo) after a sample that took 1014 pages. */
 export function liveZones(): ZoneView[] {
   const normal = [1979, 4248, 3440, 2099, 1195, 755, 450, 305, 186, 155, 292];

@@ -3,7 +3,7 @@
 //   [" user"] [" dma-coherent"] [" vpages"] [" N%u=%u" per node]
 // an area with no vm_struct as "0x%pK-0x%pK %7ld vm_map_ram", and show_purge_info() the lazily freed ones as
 // "0x%pK-0x%pK %7ld unpurged vm_area". Flag words we do not know are kept as flags, in their order. %pK prints
-// hashed pointers unless the reader may see kernel addresses (root with kptr_restrict 0), and zeros when
+// hashed pointers with kptr_restrict 0 (real with no_hash_pointers), real ones to CAP_SYSLOG with 1, else zeros when
 // kptr_restrict forbids it; then only sizes, callers and counts are real. renderVmallocinfo() prints a value back.
 // Kept fast (a host has thousands of lines): one split per line, no regex per field.
 import {linesOf, type Parsed} from './parsed.js';

@@ -9,7 +9,8 @@ type Props = VmallocPaneProps;
 
 function VmallocPaneImpl({vmalloc, width, height, focused, notice}: Props) {
   const lines = vmallocContent(vmalloc, innerWidth(width), innerHeight(height), notice);
-  const info = `${vmalloc.areas} area${vmalloc.areas === 1 ? '' : 's'}`;
+  // Live: the body counts the areas with their change (and there is no count without vmallocinfo).
+  const info = vmalloc.live ? undefined : `${vmalloc.areas} area${vmalloc.areas === 1 ? '' : 's'}`;
   return <PaneFrame title="vmalloc" info={info} width={width} height={height} focused={focused} lines={lines} />;
 }
 

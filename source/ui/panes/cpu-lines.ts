@@ -2,7 +2,7 @@
 // since boot, interrupts taken) and a row per workload (what it holds and how it fared), scrolled as one list.
 import type {CpuView, WorkloadView} from '../../workloads/report.js';
 import type {Role} from '../theme.js';
-import {withNotice} from './live-lines.js';
+import {noticeAlone, underNotice} from './live-lines.js';
 import {clean, type Line} from './spans.js';
 import {type Column, headerLine, placeColumns, rowLine} from './table.js';
 
@@ -54,14 +54,15 @@ export type CpuContent = {readonly lines: Line[]; readonly info: string};
 
 /** The lines from `scroll` on (clamped so the last page stays full); a live notice above them. */
 export function cpuContent(cpus: readonly CpuView[], workloads: readonly WorkloadView[], inner: number, allRows: number, scroll: number, notice?: string): CpuContent {
-  if (notice && cpus.length === 0 && workloads.length === 0) return {lines: withNotice(notice, [], true), info: ''};
-  const rows = notice ? Math.max(0, allRows - 1) : allRows;
+  if (notice && cpus.length === 0 && workloads.length === 0) return {lines: noticeAlone(notice, inner, allRows), info: ''};
   const all = cpuLines(cpus, workloads, inner);
-  const first = Math.max(0, Math.min(scroll, all.length - rows));
-  // Lines below the last row: the frame's last row says "…more" instead of the line it would show.
-  const cut = first + rows < all.length;
-  const last = Math.min(all.length, first + rows - (cut ? 1 : 0));
-  const summary = `${cpus.length} CPU${cpus.length === 1 ? '' : 's'}, ${workloads.length} workload${workloads.length === 1 ? '' : 's'}`;
-  const info = all.length > rows ? `lines ${first + 1}-${last}/${all.length}` : summary;
-  return {lines: withNotice(notice, all.slice(first, first + rows + (cut ? 1 : 0)), false), info};
+  return underNotice(notice, inner, allRows, (rows) => {
+    const first = Math.max(0, Math.min(scroll, all.length - rows));
+    // Lines below the last row: the frame's last row says "…more" instead of the line it would show.
+    const cut = first + rows < all.length;
+    const last = Math.min(all.length, first + rows - (cut ? 1 : 0));
+    const summary = `${cpus.length} CPU${cpus.length === 1 ? '' : 's'}, ${workloads.length} workload${workloads.length === 1 ? '' : 's'}`;
+    const info = all.length > rows ? `lines ${first + 1}-${last}/${all.length}` : summary;
+    return {lines: all.slice(first, first + rows + (cut ? 1 : 0)), info};
+  });
 }

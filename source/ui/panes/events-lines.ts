@@ -2,33 +2,14 @@
 // newest last; a scenario note wraps over a few lines. Only the lines shown are built: the cost follows the pane's height, not the log's length.
 import type {EventView} from '../../session/view-model.js';
 import {EVENT_ROLE, type Role} from '../theme.js';
-import {withNotice} from './live-lines.js';
-import {clean, type Line, span} from './spans.js';
+import {noticeAlone, underNotice} from './live-lines.js';
+import {clean, type Line, span, wrapWords} from './spans.js';
 
 /** How far the text of a line starts: "[tick] " with the widest tick of the log. */
 export const tickWidth = (events: readonly EventView[]): number => String(events.length ? events[events.length - 1].tick : 0).length;
 
 /** A scenario note is prose for the audience: it wraps (at spaces) over up to this many lines; kernel lines are cut. */
 export const NOTE_LINES = 4;
-
-/** Words into lines of at most `width` cells; a word longer than a line is cut. */
-export function wrapWords(text: string, width: number, most: number): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const w of text.split(/ +/)) {
-    if (cur && cur.length + 1 + w.length > width) {
-      out.push(cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) out.push(cur);
-  if (out.length > most) {
-    const kept = out.slice(0, most);
-    kept[most - 1] = kept[most - 1] + ' ' + out[most]; // the frame cuts it with an ellipsis: something was left
-    return kept;
-  }
-  return out;
-}
 
 /** An event's lines: its first line, then its further lines indented, at most `most` lines in all. */
 function eventLines(e: EventView, tw: number, width: number, most: number): Line[] {
@@ -53,8 +34,11 @@ export type EventsContent = {readonly lines: Line[]; readonly info: string};
 
 /** The `rows` lines ending `scroll` lines before the newest (clamped to the oldest); a live notice above them. */
 export function eventsContent(events: readonly EventView[], width: number, allRows: number, scroll: number, notice?: string): EventsContent {
-  if (events.length === 0) return {lines: withNotice(notice, [[span('no events yet', 'dim')]], true), info: ''};
-  const rows = notice ? Math.max(0, allRows - 1) : allRows;
+  if (events.length === 0) return {lines: notice ? noticeAlone(notice, width, allRows) : [[span('no events yet', 'dim')]], info: ''};
+  return underNotice(notice, width, allRows, (rows) => eventsIn(events, width, rows, scroll));
+}
+
+function eventsIn(events: readonly EventView[], width: number, rows: number, scroll: number): EventsContent {
   const tw = tickWidth(events);
   // A short pane gives an event fewer lines, so one splat or note cannot fill it: the first lines of the newest
   // events show, their further lines as many as fit.
@@ -81,5 +65,5 @@ export function eventsContent(events: readonly EventView[], width: number, allRo
     lines.splice(0, n, ...top.slice(0, n - 1), [...top[n - 1], span(' …', 'more')]);
   }
   const info = back > 0 ? `${back} line${back === 1 ? '' : 's'} back` : `${events.length} event${events.length === 1 ? '' : 's'}`;
-  return {lines: withNotice(notice, lines, false), info};
+  return {lines, info};
 }

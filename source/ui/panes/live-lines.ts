@@ -1,10 +1,11 @@
 // What the panes share in live mode (issue 9): a change since the previous sample as "▲1014" / "▼1014" in the
-// rise or fall role (the glyph carries the direction without colour), a pane's one-line notice (a file it could
-// not read and what to run), kB figures as MiB and GiB, and a sparkline of a level over the kept samples.
+// rise or fall role (the glyph carries the direction without colour), a pane's notice (what to run, or a file it
+// could not read: one line, two where the pane has rows to spare), kB figures as MiB and GiB, and a sparkline of a
+// level over the kept samples.
 import type {LiveHeader, LiveView} from '../../session/view-model.js';
 import type {Role} from '../theme.js';
 import {sparkline} from './bar.js';
-import {clean, type Line, type Span, span} from './spans.js';
+import {clean, type Line, type Span, span, wrapWords} from './spans.js';
 
 export const RISE = '▲';
 export const FALL = '▼';
@@ -33,16 +34,43 @@ export function withDelta(value: string, d: number, role: Role = 'value', fmt?: 
   return dt ? [span(value, role), span(' '), span(dt, deltaRole(d))] : [span(value, role)];
 }
 
-/** A pane's notice as its first line. */
-export const noticeLine = (text: string): Line => [span(`! ${clean(text)}`, 'warn')];
+/** Rows from which a pane gives a long notice its second line even where its content could use that row. */
+export const NOTICE_TALL = 10;
+
+/** A notice as lines of `width`: "! " and the text, wrapped at words onto at most `most` lines (the frame cuts the last). */
+export function noticeLines(text: string, width: number, most = 1): Line[] {
+  const t = clean(text);
+  const parts = most > 1 ? wrapWords(t, Math.max(1, width - 2), most) : [t];
+  return parts.map((p, i): Line => [span(`${i ? '  ' : '! '}${p}`, 'warn')]);
+}
+
+/** Lines a notice would like in a box `width` wide: one, or two where one does not hold it (0 for none). */
+export const noticeWant = (notice: string | undefined, width: number): number => (!notice ? 0 : clean(notice).length + 2 <= width ? 1 : 2);
 
 /**
- * A pane's lines with its notice on top; a pane with no data of its own shows the notice alone (what it would
- * otherwise show - "no zones", an empty table - says less than the notice does).
+ * A pane's notice: one line, or two where one does not hold it and the pane has rows to spare - its content,
+ * `wanted` lines, still shows whole under two, or the pane is tall (at 80x24 the panes are short: one line there,
+ * and the notices put what to run first).
  */
-export function withNotice(notice: string | undefined, lines: readonly Line[], empty: boolean): Line[] {
-  if (!notice) return [...lines];
-  return empty ? [noticeLine(notice)] : [noticeLine(notice), ...lines];
+export function noticeHead(notice: string | undefined, width: number, rows: number, wanted: number): Line[] {
+  if (!notice) return [];
+  const two = noticeWant(notice, width) === 2 && rows >= 2 && (wanted <= rows - 2 || rows >= NOTICE_TALL);
+  return noticeLines(notice, width, two ? 2 : 1);
+}
+
+/** A pane with no data of its own: the notice alone (what it would otherwise show says less), on up to two lines. */
+export const noticeAlone = (notice: string, width: number, rows: number): Line[] => noticeHead(notice, width, rows, 0);
+
+/**
+ * A pane's content under its notice: `build(rows)` gives the content for that many rows, asked for the rows left
+ * under a one-line notice, then under a two-line one if the notice takes two.
+ */
+export function underNotice<C extends {readonly lines: readonly Line[]}>(notice: string | undefined, width: number, rows: number, build: (rows: number) => C): C {
+  if (!notice) return build(rows);
+  const one = build(Math.max(0, rows - 1));
+  const head = noticeHead(notice, width, rows, one.lines.length);
+  const c = head.length > 1 ? build(rows - head.length) : one;
+  return {...c, lines: [...head, ...c.lines]};
 }
 
 /** kB (as /proc/meminfo counts) in binary units: "32.00 TiB", "7.67 GiB", "120.6 MiB", "512 KiB". */

@@ -2,7 +2,7 @@
 // /proc/meminfo's rows (fs/proc/meminfo.c meminfo_proc_show, in kB) as MiB and GiB with their changes since the
 // previous sample, flowed into as many columns as the pane is wide, under a sparkline of MemFree.
 import type {LiveMemory} from '../../session/view-model.js';
-import {deltaText, deltaRole, kib, levelSpark, withNotice} from './live-lines.js';
+import {deltaText, deltaRole, kib, levelSpark, noticeAlone, noticeWant, underNotice} from './live-lines.js';
 import {clean, type Line, lineWidth, type Span, span} from './spans.js';
 
 /** MemFree over the kept samples, and its figure now. */
@@ -50,20 +50,23 @@ export function memoryRowLines(m: LiveMemory, width: number): Line[] {
   return out;
 }
 
-/** Lines the pane would like (its border, the sparkline, the rows) in a box `width` wide. */
+/** Lines the pane would like (its border, its notice, the sparkline, the rows) in a box `width` wide. */
 export function memoryRowsWanted(m: LiveMemory, width: number, notice?: string): number {
-  return 2 + (notice ? 1 : 0) + 1 + memoryRowLines(m, Math.max(0, width - 2)).length;
+  const inner = Math.max(0, width - 2);
+  return 2 + noticeWant(notice, inner) + 1 + memoryRowLines(m, inner).length;
 }
 
 export type MemoryContent = {readonly lines: Line[]; readonly info: string};
 
 /** The sparkline, then the rows from `scroll` on (clamped so the last page stays full). */
 export function memoryContent(m: LiveMemory, inner: number, rows: number, scroll: number, notice?: string): MemoryContent {
-  if (m.rows.length === 0 && m.history.length === 0) return {lines: withNotice(notice, [[span('no /proc/meminfo figures', 'dim')]], true), info: ''};
+  if (m.rows.length === 0 && m.history.length === 0) return {lines: notice ? noticeAlone(notice, inner, rows) : [[span('no /proc/meminfo figures', 'dim')]], info: ''};
   const head = [memFreeLine(m, inner)];
   const all = memoryRowLines(m, inner);
-  const room = Math.max(0, rows - head.length - (notice ? 1 : 0));
-  const first = Math.max(0, Math.min(scroll, all.length - room));
-  const info = all.length > room ? `lines ${first + 1}-${Math.min(all.length, first + room)}/${all.length}` : `${m.rows.length} rows`;
-  return {lines: withNotice(notice, [...head, ...all.slice(first)], false), info};
+  return underNotice(notice, inner, rows, (left) => {
+    const room = Math.max(0, left - head.length);
+    const first = Math.max(0, Math.min(scroll, all.length - room));
+    const info = all.length > room ? `lines ${first + 1}-${Math.min(all.length, first + room)}/${all.length}` : `${m.rows.length} rows`;
+    return {lines: [...head, ...all.slice(first)], info};
+  });
 }

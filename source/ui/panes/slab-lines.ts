@@ -8,7 +8,7 @@ import type {CacheFigures} from '../../kernel/slab/figures.js';
 import type {SlabView} from '../../session/view-model.js';
 import type {Role} from '../theme.js';
 import {cachePages, orderCaches, usePercent} from '../slab-order.js';
-import {deltaRole, deltaText, NOT_TOLD, UNKNOWN, withNotice} from './live-lines.js';
+import {deltaRole, deltaText, noticeAlone, noticeHead, NOT_TOLD, UNKNOWN} from './live-lines.js';
 import {innerHeight, innerWidth} from './PaneFrame.js';
 import {bytes, clean, flow, type Line, lineWidth, pairs, type Span, span} from './spans.js';
 import {type Column, headerLine, placeColumns, rowLine} from './table.js';
@@ -27,8 +27,9 @@ export function detailHeight(caches: readonly CacheFigures[], selected: string |
  * detail of the `selected` cache.
  */
 export function slabPageRows(p: {readonly caches: readonly CacheFigures[]; readonly selected: string | null; readonly width: number; readonly height: number; readonly live?: SlabLive | undefined}): number {
-  const rows = innerHeight(p.height) - liveNoteLines(p.live).length;
-  return Math.max(0, rows - detailHeight(p.caches, p.selected, innerWidth(p.width), rows) - 1);
+  const inner = innerWidth(p.width);
+  const rows = innerHeight(p.height) - liveNoteLines(p.live, p.caches, p.selected, inner, innerHeight(p.height)).length;
+  return Math.max(0, rows - detailHeight(p.caches, p.selected, inner, rows) - 1);
 }
 
 const pages = cachePages;
@@ -85,10 +86,17 @@ function liveColumns(selected: string | null, live: SlabLive): Column<SlabView>[
   ];
 }
 
-/** Live mode's lines above the table: the pane's notice, or why the lists show "?" when nothing else says. */
-function liveNoteLines(live: SlabLive | undefined): Line[] {
+/**
+ * Live mode's lines above the table: the pane's notice (two lines where one does not hold it and the pane is tall,
+ * or the table - its header, a row per cache, the selected cache's detail - still shows whole under them), or why
+ * the lists show "?" when nothing else says.
+ */
+function liveNoteLines(live: SlabLive | undefined, caches: readonly CacheFigures[], selected: string | null, inner: number, rows: number): Line[] {
   if (!live) return [];
-  if (live.notice) return withNotice(live.notice, [], false);
+  if (live.notice) {
+    const detail = selected === null ? 0 : detailLines(caches.find((c) => c.name === selected), selected, inner).length;
+    return noticeHead(live.notice, inner, rows, 1 + Math.max(1, caches.length) + detail);
+  }
   if (live.lists === 'none') return [[span(`${UNKNOWN} full/part/empty: /sys/kernel/slab is not readable here (SLUB's lists are not in /proc/slabinfo)`, 'dim')]];
   return [];
 }
@@ -138,9 +146,10 @@ export function slabContent(
   allRows: number,
   live?: SlabLive,
 ): SlabContent {
-  // Live: a notice (slabinfo unreadable, lists unknown) takes the first row; no caches at all, and it is all there is.
-  const notes = liveNoteLines(live);
-  if (live?.notice && caches.length === 0) return {lines: notes, info: `sort ${sort}  0`};
+  // Live: a notice (slabinfo unreadable, lists unknown) takes the first rows; no caches at all, and it is all there
+  // is (with the sort, no count: there is nothing counted).
+  if (live?.notice && caches.length === 0) return {lines: noticeAlone(live.notice, inner, allRows), info: `sort ${sort}${filter ? `  /${clean(filter)}` : ''}`};
+  const notes = liveNoteLines(live, caches, selected, inner, allRows);
   const rows = Math.max(0, allRows - notes.length);
   const ordered = orderCaches(caches, sort, filter);
   const detail = selected === null ? [] : detailLines(caches.find((c) => c.name === selected), selected, inner);

@@ -139,3 +139,22 @@ export function flow(items: readonly Span[][], width: number, gap = 3): Line[] {
   }
   return out;
 }
+
+/** Words into lines of at most `width` cells; a word longer than a line is cut. */
+export function wrapWords(text: string, width: number, most: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const w of text.split(/ +/)) {
+    if (cur && cur.length + 1 + w.length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) out.push(cur);
+  if (out.length > most) {
+    const kept = out.slice(0, most);
+    kept[most - 1] = kept[most - 1] + ' ' + out[most]; // the frame cuts it with an ellipsis: something was left
+    return kept;
+  }
+  return out;
+}

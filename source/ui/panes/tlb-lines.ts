@@ -5,7 +5,7 @@
 // nr_tlb_* where the kernel counts them (mm/vmstat.c prints them only with CONFIG_DEBUG_TLBFLUSH).
 import type {LiveTlb, TlbPaneView} from '../../session/view-model.js';
 import {SPARK_ZERO, sparkline} from './bar.js';
-import {deltaSpan, withDelta, withNotice} from './live-lines.js';
+import {deltaSpan, noticeAlone, underNotice, withDelta} from './live-lines.js';
 import {flow, type Line, lineWidth, merge, pairs, type Span, span} from './spans.js';
 import {type Column, headerLine, placeColumns, rowLine} from './table.js';
 
@@ -74,16 +74,19 @@ export function countersLines(l: LiveTlb, width: number): Line[] {
   return flow(items, width, 2);
 }
 
-/** Live: shootdowns per sample, the totals and rate, nr_tlb_*, then each CPU. */
-export function tlbLiveContent(t: TlbPaneView, l: LiveTlb, inner: number, notice?: string): Line[] {
+/** Live: shootdowns per sample, the totals and rate, nr_tlb_*, then each CPU; under the notice, in `rows` rows. */
+export function tlbLiveContent(t: TlbPaneView, l: LiveTlb, inner: number, notice?: string, rows = Infinity): Line[] {
+  if (notice && t.cpus.length === 0 && l.counters === null) return noticeAlone(notice, inner, rows);
   const lines = [sparkLine(t, inner, 'shootdowns/sample '), liveTotalsLine(t, l, inner), ...countersLines(l, inner), ...liveCpuLines(t, l, inner)];
-  return withNotice(notice, lines, t.cpus.length === 0 && l.counters === null);
+  return underNotice(notice, inner, rows, () => ({lines})).lines;
 }
 
-export function tlbContent(t: TlbPaneView, inner: number, notice?: string): Line[] {
-  if (t.live) return tlbLiveContent(t, t.live, inner, notice);
+/** The pane's lines for `rows` rows (the frame cuts what does not fit; the notice takes two where rows are spare). */
+export function tlbContent(t: TlbPaneView, inner: number, notice?: string, rows = Infinity): Line[] {
+  if (t.live) return tlbLiveContent(t, t.live, inner, notice, rows);
   const cols = placeColumns(COLUMNS, t.cpus, inner);
-  return withNotice(notice, [sparkLine(t, inner), totalsLine(t, inner), headerLine(cols), ...t.cpus.map((c) => rowLine(cols, c))], false);
+  const lines = [sparkLine(t, inner), totalsLine(t, inner), headerLine(cols), ...t.cpus.map((c) => rowLine(cols, c))];
+  return underNotice(notice, inner, rows, () => ({lines})).lines;
 }
 
 /** Rows the pane would like in a box `width` wide: its lines and the border (the emulator's: a row per CPU). */

@@ -27,8 +27,11 @@ export const SLAB_SORT_KEYS = ['name', 'objsize', 'active', 'total', 'full', 'pa
 export type SlabSortKey = (typeof SLAB_SORT_KEYS)[number];
 
 export const EMULATOR_SORT_CYCLE: readonly SlabSortKey[] = ['name', 'objsize', 'active', 'total', 'full', 'partial', 'empty', 'pages'];
-/** The emulator's order first; cache size (slabtop's unit) takes the place of pages. */
-export const LIVE_SORT_CYCLE: readonly SlabSortKey[] = ['name', 'objsize', 'active', 'total', 'full', 'partial', 'empty', 'cache', 'use', 'slabs', 'objperslab', 'pagesperslab', 'delta'];
+/**
+ * The emulator's order first; cache size (slabtop's unit) takes the place of pages. No empty: live mode never
+ * knows it (SLUB's sysfs does not tell empty slabs from partial ones; classic SLAB has no sysfs).
+ */
+export const LIVE_SORT_CYCLE: readonly SlabSortKey[] = ['name', 'objsize', 'active', 'total', 'full', 'partial', 'cache', 'use', 'slabs', 'objperslab', 'pagesperslab', 'delta'];
 
 /** The `s` cycle for a view model: live mode's when it has live fields. */
 export const sortCycle = (vm: {readonly live?: LiveView | undefined}): readonly SlabSortKey[] => (vm.live ? LIVE_SORT_CYCLE : EMULATOR_SORT_CYCLE);

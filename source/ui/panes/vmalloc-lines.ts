@@ -2,12 +2,13 @@
 // window's address and size, used against the region, the largest free chunk, and lazily freed pages against
 // lazy_max_pages() (a purge flushes the TLB once they pass it).
 // Live mode (/proc/vmallocinfo and /proc/meminfo): areas and bytes by kind, pages per node, VmallocUsed against
-// VmallocTotal and the changes since the previous sample; the strip only where the addresses are real (the kernel
-// hashes %pK addresses for a reader without CAP_SYSLOG when kptr_restrict is 1, and they would mean nothing).
+// VmallocTotal and the changes since the previous sample; the strip only where the addresses are real. %pK
+// (lib/vsprintf.c restricted_pointer) hashes them with kptr_restrict 0 unless the kernel booted with
+// no_hash_pointers, prints them to a reader with CAP_SYSLOG with 1 (zeros to others), zeros with 2.
 import type {LiveVmalloc, VmallocView} from '../../session/view-model.js';
 import type {Role} from '../theme.js';
 import {gauge} from './bar.js';
-import {kib, levelSpark, withDelta, withNotice} from './live-lines.js';
+import {kib, levelSpark, noticeAlone, underNotice, withDelta} from './live-lines.js';
 import {bytes, type Line, lineWidth, pagesBytes, pairs, type Span, span} from './spans.js';
 
 type Kind = 'used' | 'guard' | 'lazy' | 'free';
@@ -140,9 +141,19 @@ export function nodesLine(l: LiveVmalloc, width: number): Line {
   return [...head, span(' '.repeat(gap)), ...tail];
 }
 
-/** Live: what /proc/vmallocinfo and /proc/meminfo tell, the strip first when the addresses are real. */
-export function vmallocLiveContent(v: VmallocView, l: LiveVmalloc, inner: number, rows: number, notice?: string): Line[] {
-  const empty = l.kinds.length === 0 && l.meminfo === null;
+/**
+ * Why there is no strip, as long as fits: the view model cannot tell hashed addresses (kptr_restrict 0) from zeros
+ * (2, or 1 without CAP_SYSLOG) - both make an area's end - start differ from its size - so "hidden" covers both.
+ */
+export const HIDDEN_ADDRESSES = [
+  'addresses hidden: no strip (real ones need kptr_restrict=1 and root, or no_hash_pointers)',
+  'addresses hidden: no strip (kptr_restrict=1 as root, or no_hash_pointers)',
+  'addresses hidden: no strip (kptr_restrict=1 as root)',
+  'addresses hidden: no strip',
+] as const;
+
+/** Live, under no notice: what /proc/vmallocinfo and /proc/meminfo tell, the strip first when the addresses are real. */
+function liveLines(v: VmallocView, l: LiveVmalloc, inner: number, rows: number): Line[] {
   const lines: Line[] = [];
   if (!l.hashed && l.kinds.length) {
     lines.push(strip(v, inner));
@@ -150,14 +161,20 @@ export function vmallocLiveContent(v: VmallocView, l: LiveVmalloc, inner: number
   }
   lines.push(liveTotalsLine(l, v, inner));
   if (l.kinds.length) lines.push(kindsLine(l, inner), nodesLine(l, inner));
-  if (l.hashed && l.kinds.length) lines.push([span('addresses hashed (kptr_restrict): no strip; sudo shows it', 'dim')]);
+  if (l.hashed && l.kinds.length) lines.push([span(HIDDEN_ADDRESSES.find((t) => t.length <= inner) ?? HIDDEN_ADDRESSES[HIDDEN_ADDRESSES.length - 1], 'dim')]);
   // Cut here, most important first, rather than the frame's "…more" taking the place of the kinds.
-  return withNotice(notice, lines.slice(0, Math.max(1, rows)), empty);
+  return lines.slice(0, Math.max(1, rows));
+}
+
+/** Live: the notice (alone when nothing was read), then what the files tell in the rows left. */
+export function vmallocLiveContent(v: VmallocView, l: LiveVmalloc, inner: number, rows: number, notice?: string): Line[] {
+  if (notice && l.kinds.length === 0 && l.meminfo === null) return noticeAlone(notice, inner, rows);
+  return underNotice(notice, inner, rows, (left) => ({lines: liveLines(v, l, inner, left)})).lines;
 }
 
 /** The lines for `rows` rows: the strip first, then what matters most. */
 export function vmallocContent(v: VmallocView, inner: number, rows: number, notice?: string): Line[] {
-  if (v.live) return vmallocLiveContent(v, v.live, inner, notice ? rows - 1 : rows, notice);
+  if (v.live) return vmallocLiveContent(v, v.live, inner, rows, notice);
   const lines: Line[] = [strip(v, inner)];
   const ax = axis(v, inner);
   if (rows >= 4) lines.push(ax);
@@ -165,5 +182,5 @@ export function vmallocContent(v: VmallocView, inner: number, rows: number, noti
   if (rows >= 5) lines.push(countsLine(v, inner));
   lines.push(lazyLine(v, inner));
   if (rows >= 6 && ax.length <= 3) lines.push(legend());
-  return withNotice(notice, lines, false);
+  return underNotice(notice, inner, rows, () => ({lines})).lines;
 }

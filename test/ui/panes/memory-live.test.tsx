@@ -63,4 +63,19 @@ describe('memory, live', () => {
     expect(raw).not.toMatch(COLOUR_SGR);
     expect(raw).toContain('▼12.0 MiB');
   });
+
+  test('a notice wider than the pane: two rows asked for and used; where the rows are taken, one line, cut', () => {
+    const notice = 'run sudo kmemscope live: /proc/meminfo is not readable by this user';
+    expect(memoryRowsWanted(m, 40, notice)).toBe(memoryRowsWanted(m, 40) + 2);
+    const height = memoryRowsWanted(m, 40, notice);
+    const rows = body(draw(<MemoryPane memory={m} notice={notice} width={40} height={height} focused={false} scroll={0} />, 40));
+    expect(rows.slice(0, 2).map((r) => r.trimEnd())).toEqual(['! run sudo kmemscope live:', '  /proc/meminfo is not readable by th…']);
+    expect(rows[2]).toMatch(/^MemFree /);
+    expect(rows.at(-1)).toMatch(/^VmallocUsed:/);
+    const short = body(draw(<MemoryPane memory={m} notice={notice} width={40} height={height - 1} focused={false} scroll={0} />, 40));
+    expect(short[0]).toMatch(/^! run sudo kmemscope live: \/proc\/mem[a-z]*…$/);
+    expect(short[0]).toHaveLength(38);
+    expect(short[1]).toMatch(/^MemFree /);
+  });
 });
+

@@ -67,9 +67,11 @@ describe('slabs, live', () => {
     const rows = body(draw(pane({live: NONE}), 80));
     expect(rows[0]).toMatch(/^\? full\/part\/empty: \/sys\/kernel\/slab is not readable/);
     expect(cells(rows).get('dentry')!.slice(5, 8)).toEqual(['?', '?', '?']);
-    const notice = '/sys/kernel/slab: permission denied (full/partial unknown): run sudo kmemscope live';
+    const notice = 'run sudo kmemscope live: /sys/kernel/slab is not readable: full/partial/empty unknown';
+    // 12 rows: a tall pane, the notice on two lines.
     const withNotice = body(draw(pane({live: {lists: 'none', notice}}), 80));
-    expect(withNotice[0]).toBe(`! ${notice}`.slice(0, 77) + '…');
+    expect(withNotice.slice(0, 2).map((r) => r.trimEnd())).toEqual(['! run sudo kmemscope live: /sys/kernel/slab is not readable:', '  full/partial/empty unknown']);
+    expect(withNotice[2]).toMatch(/^ name /);
     expect(withNotice.filter((r) => r.startsWith('?'))).toEqual([]);
     // The note takes a row: a page of the table is one row shorter.
     expect(slabPageRows({caches, selected: null, width: 80, height: 14, live: NONE})).toBe(slabPageRows({caches, selected: null, width: 80, height: 14}) - 1);
@@ -78,9 +80,14 @@ describe('slabs, live', () => {
 
   test('slabinfo unreadable: no caches, and the notice is all the pane shows', () => {
     const notice = '/proc/slabinfo is readable by root only: run sudo kmemscope live';
-    const {lines} = slabContent([], 'active', '', 0, null, null, 78, 12, {lists: 'none', notice});
+    const {lines, info} = slabContent([], 'active', '', 0, null, null, 78, 12, {lists: 'none', notice});
     expect(lines.map(lineText)).toEqual([`! ${notice}`]);
     expect(lines[0][0].role).toBe('warn');
+    // The sort, and no count of caches that were not read.
+    expect(info).toBe('sort active');
+    expect(draw(<SlabPane caches={[]} width={80} height={14} focused={false} sort="delta" filter="" scroll={0} selected={null} live={{lists: 'none', notice}} />, 80)[0]).toMatch(/─ sort delta ─┐$/);
+    // Read, and none there (or none matching): the count says so.
+    expect(slabContent([], 'active', '', 0, null, null, 78, 12, SYSFS).info).toBe('sort active  0');
   });
 
   test("the s cycle: the emulator's eight columns as before; live, slabtop's and the change, the emulator's order first", () => {
@@ -95,8 +102,12 @@ describe('slabs, live', () => {
     };
     expect(cycle(EMULATOR_SORT_CYCLE)).toEqual(['total', 'full', 'partial', 'empty', 'pages', 'name', 'objsize', 'active']);
     expect(nextSort(initialUiState()).sort).toBe('total');
-    expect(cycle(LIVE_SORT_CYCLE)).toEqual(['total', 'full', 'partial', 'empty', 'cache', 'use', 'slabs', 'objperslab', 'pagesperslab', 'delta', 'name', 'objsize', 'active']);
-    expect(LIVE_SORT_CYCLE.slice(0, 7)).toEqual(EMULATOR_SORT_CYCLE.slice(0, 7));
+    // No empty: SLUB's sysfs does not tell empty slabs from partial ones, and classic SLAB has no sysfs.
+    expect(cycle(LIVE_SORT_CYCLE)).toEqual(['total', 'full', 'partial', 'cache', 'use', 'slabs', 'objperslab', 'pagesperslab', 'delta', 'name', 'objsize', 'active']);
+    expect(LIVE_SORT_CYCLE).not.toContain('empty');
+    expect(LIVE_SORT_CYCLE.slice(0, 6)).toEqual(EMULATOR_SORT_CYCLE.slice(0, 6));
+    // Sorted by empty in the emulator, s in live mode goes on to the first column.
+    expect(nextSort({...initialUiState(), sort: 'empty'}, LIVE_SORT_CYCLE).sort).toBe('name');
     for (const k of LIVE_SORT_CYCLE) expect(SLAB_SORT_KEYS).toContain(k);
     expect(sortCycle(liveView())).toBe(LIVE_SORT_CYCLE);
     expect(sortCycle({})).toBe(EMULATOR_SORT_CYCLE);
@@ -121,5 +132,24 @@ describe('slabs, live', () => {
     // What slabinfo tells: no object size apart from the slot, no alignment.
     expect(rows[rule + 1].trimEnd()).toBe('active 52000/52500  slot 192B  per slab 21 objects in 1 page  slabs 2500');
     expect(rows[rule + 2]).toMatch(/^since the last sample: active ▲120 {2}total ▲126/);
+  });
+
+  test('a long notice: one line, cut, in a short pane (80x24); two in a tall one; paging agrees with the rows drawn', () => {
+    const notice = 'run sudo kmemscope live: /sys/kernel/slab is not readable: full/partial/empty unknown';
+    const live: SlabLive = {lists: 'none', notice};
+    // 40x9 (80x24): seven rows, the table wants more: one line.
+    const short = body(draw(pane({width: 40, height: 9, live}), 40));
+    expect(short[0]).toBe('! run sudo kmemscope live: /sys/kerne…');
+    expect(short[1]).toMatch(/^ name /);
+    for (const [width, height, selected] of [[40, 9, null], [40, 14, null], [60, 20, 'dentry'], [80, 30, 'dentry']] as const) {
+      const rows = body(draw(pane({width, height, live, selected}), width));
+      const cacheRows = [...cells(rows).keys()].filter((name) => caches.some((c) => c.name === name)).length;
+      const page = slabPageRows({caches, selected, width, height, live});
+      expect(Math.min(page, caches.length), `${width}x${height}`).toBe(cacheRows);
+      const noticeRows = rows.findIndex((r) => /^ name /.test(r));
+      expect(noticeRows, `${width}x${height}`).toBe(height - 2 >= 10 ? 2 : 1);
+    }
+    // A notice that fits takes one line wherever.
+    expect(body(draw(pane({width: 80, height: 30, live: {lists: 'none', notice: 'run sudo kmemscope live'}}), 80))[1]).toMatch(/^ name /);
   });
 });

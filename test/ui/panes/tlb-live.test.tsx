@@ -70,4 +70,21 @@ describe('TLB, live', () => {
     const notice = '/proc/interrupts has no TLB line (not x86)';
     expect(tlbContent({...t, live: {...t.live!, deltaReceived: []}}, INNER, notice).map(lineText)).toEqual([`! ${notice}`]);
   });
+
+  test('a notice wider than the pane: two rows asked for and used; in a short pane, one line, cut', () => {
+    const t = liveTlb();
+    const notice = 'run sudo kmemscope live: /proc/interrupts is not readable by this user';
+    expect(tlbRowsWanted(t, 39, notice)).toBe(tlbRowsWanted(t, 39) + 2);
+    expect(tlbRowsWanted(t, 39, 'short notice')).toBe(tlbRowsWanted(t, 39) + 1);
+    const height = tlbRowsWanted(t, 39, notice);
+    const rows = body(draw(<TlbPane tlb={t} notice={notice} width={39} height={height} focused={false} />, 39));
+    expect(rows.slice(0, 2).map((r) => r.trimEnd())).toEqual(['! run sudo kmemscope live:', '  /proc/interrupts is not readable b…']);
+    expect(rows[2]).toMatch(/^shootdowns\/sample /);
+    expect(rows.at(-1)!.trimEnd()).toMatch(/^cpu0 1712380 ▲12 +cpu1 1546685$/);
+    const short = body(draw(<TlbPane tlb={t} notice={notice} width={39} height={5} focused={false} />, 39));
+    expect(short[0]).toMatch(/^! run sudo kmemscope live: \/proc\/int[a-z]*…$/);
+    expect(short[0]).toHaveLength(37);
+    expect(short[1]).toMatch(/^shootdowns\/sample /);
+  });
 });
+

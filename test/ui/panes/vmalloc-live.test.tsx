@@ -2,7 +2,7 @@
 // and per node, against meminfo's VmallocUsed/VmallocTotal, with the changes since the previous sample; real
 // addresses (root) give the strip as the emulator draws it, with the same figures under it.
 import {describe, expect, test} from 'vitest';
-import {strip, vmallocContent} from '../../../source/ui/panes/vmalloc-lines.js';
+import {HIDDEN_ADDRESSES, strip, vmallocContent} from '../../../source/ui/panes/vmalloc-lines.js';
 import {VmallocPane} from '../../../source/ui/panes/VmallocPane.js';
 import {lineText, hashedVmalloc, realVmalloc, roleOf} from '../live-view-fixture.js';
 import {body, draw, expectBox} from './draw.js';
@@ -19,7 +19,7 @@ describe('vmalloc, live', () => {
     expect(lines[1]).toBe('vmalloc 812·120M  ioremap 40·2M  vmap 3·12K  unpurged 2·8K');
     expect(lines[2]).toMatch(/^node N0 30720 pages +bytes [▁-█]{4}$/);
     expect(lines[2].endsWith('bytes ▁▄▇█')).toBe(true);
-    expect(lines[3]).toMatch(/^addresses hashed/);
+    expect(lines[3]).toBe('addresses hidden: no strip (kptr_restrict=1 as root, or no_hash_pointers)');
     const first = vmallocContent(hashedVmalloc(), INNER, 4)[0];
     expect(roleOf(first, '▲3')).toBe('rise');
     // A smaller pane keeps the most important lines, without "…more" in the place of the kinds.
@@ -55,5 +55,45 @@ describe('vmalloc, live', () => {
     expect(vmallocContent(nothing, INNER, 4, notice).map(lineText)).toEqual([`! ${notice}`]);
     const lines = body(draw(<VmallocPane vmalloc={nothing} notice={notice} width={79} height={6} focused={false} />, 79));
     expect(lines[0]).toBe(`! ${notice}`.padEnd(77));
+  });
+
+  test('hidden addresses: what shows them (kptr_restrict=1 as root, or no_hash_pointers), never that sudo alone does', () => {
+    const hint = (inner: number) => lineText(vmallocContent(hashedVmalloc(), inner, 4)[3]);
+    // lib/vsprintf.c restricted_pointer(): kptr_restrict 0 hashes %pK for every reader, root too.
+    expect(hint(97)).toBe('addresses hidden: no strip (real ones need kptr_restrict=1 and root, or no_hash_pointers)');
+    expect(hint(77)).toBe(HIDDEN_ADDRESSES[1]);
+    expect(hint(57)).toBe('addresses hidden: no strip (kptr_restrict=1 as root)');
+    expect(hint(37)).toBe('addresses hidden: no strip');
+    for (const t of HIDDEN_ADDRESSES) expect(t).not.toMatch(/sudo|hashed/);
+    // Real addresses: no such line.
+    expect(vmallocContent(realVmalloc(), 97, 6).map(lineText).filter((l) => l.startsWith('addresses'))).toEqual([]);
+  });
+
+  test('the title counts no areas: the body does, with its change (and without vmallocinfo there is none to count)', () => {
+    const top = draw(<VmallocPane vmalloc={hashedVmalloc()} width={79} height={6} focused={false} />, 79)[0];
+    expect(top).toMatch(/^┌─ vmalloc ─+┐$/);
+    // The emulator's pane keeps its count there.
+    const {live: _live, ...emulated} = hashedVmalloc();
+    expect(draw(<VmallocPane vmalloc={emulated} width={79} height={6} focused={false} />, 79)[0]).toContain(' 1034 areas ');
+    expect(body(draw(<VmallocPane vmalloc={hashedVmalloc()} width={79} height={6} focused={false} />, 79))[0]).toContain('areas 1034 ▲3');
+    const v = hashedVmalloc();
+    const noInfo = {...v, areas: 0, live: {...v.live!, kinds: [], nodes: [], deltaAreas: 0, deltaBytes: 0}};
+    const none = draw(<VmallocPane vmalloc={noInfo} notice="run sudo kmemscope live: /proc/vmallocinfo is root-only" width={79} height={6} focused={false} />, 79);
+    expect(none[0]).not.toMatch(/area/);
+    expect(body(none).join('\n')).not.toMatch(/areas/);
+  });
+
+  test('at 80x24 the notice wraps onto a second line when the pane has the rows, else it is cut on one', () => {
+    const v = hashedVmalloc();
+    const noInfo = {...v, areas: 0, live: {...v.live!, kinds: [], nodes: [], deltaAreas: 0, deltaBytes: 0}};
+    const notice = 'run sudo kmemscope live: /proc/vmallocinfo is root-only';
+    // 39x5: three rows; meminfo's line under a two-line notice.
+    const rows = body(draw(<VmallocPane vmalloc={noInfo} notice={notice} width={39} height={5} focused={false} />, 39));
+    expect(rows.map((r) => r.trimEnd())).toEqual(['! run sudo kmemscope live:', '  /proc/vmallocinfo is root-only', 'used 120.6 MiB/32.00 TiB']);
+    // The kinds and nodes need the rows: one line, cut, and the figures under it.
+    const full = vmallocContent(hashedVmalloc(), 37, 3, notice).map(lineText);
+    expect(full[0]).toBe(`! ${notice}`);
+    expect(full[1]).toMatch(/^used 120\.6 MiB/);
+    expect(full).toHaveLength(3);
   });
 });
