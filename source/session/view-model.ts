@@ -57,7 +57,7 @@ export type LiveCache = {
 };
 
 export type LiveVmalloc = {
-  /** The kernel prints hashed addresses (kptr_restrict, no root): no strip, counts and sizes only. */
+  /** The kernel hides the addresses (%pK hashed, or zeros under kptr_restrict): no strip, counts and sizes only. */
   hashed: boolean;
   /** Areas by kind (vmalloc, ioremap, vmap, user, unpurged ... as vmallocinfo flags them), biggest first. */
   kinds: {kind: string; areas: number; bytes: number; pages: number}[];

@@ -87,7 +87,7 @@ export const LIVE_KEYMAP: readonly Binding<LiveAction>[] = [
 /** What the live view's marks mean, for the help screen under the keys. */
 export const LIVE_LEGEND: readonly string[] = [
   '▲ ▼  more or less than at the previous sample (a changed buddyinfo count is highlighted)',
-  '?    not known: /sys/kernel/slab is not readable, so neither are SLUB\'s full and partial lists',
+  '?    not known: SLUB\'s full and partial lists come from /sys/kernel/slab, which is not there or not readable',
   '-    not told by the kernel: SLUB keeps its empty slabs on the partial list',
   '!    a file this pane could not read, and what to run',
 ];

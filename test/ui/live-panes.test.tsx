@@ -91,7 +91,7 @@ describe('live mode: the chrome', () => {
     expect(f).toContain('freeze / unfreeze the view');
     expect(f).toContain('back through the kept samples');
     expect(f).toContain('▲ ▼  more or less than at the previous sample');
-    expect(f).toContain('?    not known: /sys/kernel/slab is not readable');
+    expect(f).toContain('?    not known: SLUB\'s full and partial lists come from /sys/kernel/slab');
     expect(f).toContain('command line: kernel calls run on an emulated machine');
     expect(f).not.toMatch(/step 100 ticks|next CPU to run on/);
   });

@@ -97,7 +97,7 @@ function liveNoteLines(live: SlabLive | undefined, caches: readonly CacheFigures
     const detail = selected === null ? 0 : detailLines(caches.find((c) => c.name === selected), selected, inner).length;
     return noticeHead(live.notice, inner, rows, 1 + Math.max(1, caches.length) + detail);
   }
-  if (live.lists === 'none') return [[span(`${UNKNOWN} full/part/empty: /sys/kernel/slab is not readable here (SLUB's lists are not in /proc/slabinfo)`, 'dim')]];
+  if (live.lists === 'none') return [[span(`${UNKNOWN} full/part/empty: no readable /sys/kernel/slab here (SLUB's lists are not in /proc/slabinfo)`, 'dim')]];
   return [];
 }
 

@@ -65,7 +65,7 @@ describe('slabs, live', () => {
 
   test('without /sys/kernel/slab the lists are "?", and a line says why (unless the notice does)', () => {
     const rows = body(draw(pane({live: NONE}), 80));
-    expect(rows[0]).toMatch(/^\? full\/part\/empty: \/sys\/kernel\/slab is not readable/);
+    expect(rows[0]).toMatch(/^\? full\/part\/empty: no readable \/sys\/kernel\/slab here/);
     expect(cells(rows).get('dentry')!.slice(5, 8)).toEqual(['?', '?', '?']);
     const notice = 'run sudo kmemscope live: /sys/kernel/slab is not readable: full/partial/empty unknown';
     // 12 rows: a tall pane, the notice on two lines.
