@@ -2,8 +2,8 @@
 // tree), and writeTree() writes any tree, this one or the emulator's (source/session/proc-tree.ts), in the layout
 // read.ts reads back with --proc-root: DIR/<file> for /proc, DIR/sys/kernel/slab/<cache>/<file> for sysfs.
 // A snapshot never overwrites: a directory with anything in it is refused, and every file is created with 'wx'.
-import {lstatSync, mkdirSync, readdirSync, readlinkSync, statSync, writeFileSync} from 'node:fs';
-import {dirname, isAbsolute, join, normalize, sep} from 'node:path';
+import {lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync} from 'node:fs';
+import {basename, dirname, isAbsolute, join, normalize, resolve, sep} from 'node:path';
 import {parseSlabinfo} from './parse/slabinfo.js';
 import {failedInWords, type FileSystem, LIVE_COMMAND, NODE_FS, PROC_FILES, type ProcRoot, readProcFile, readSlabSysfs, slabSysfsName} from './read.js';
 
@@ -74,6 +74,8 @@ function writeFailure(at: string, e: unknown): string {
  * and is not empty, and when a path would leave dir; a file that appeared meanwhile is not overwritten either.
  */
 export function writeTree(dir: string, files: Map<string, string>): void {
+  const kernel = kernelFileSystem(dir);
+  if (kernel) throw new Error(`${dir} is under ${kernel}: kmemscope never writes there, give a directory elsewhere`);
   let present: string[] = [];
   try {
     present = readdirSync(dir);
@@ -101,4 +103,23 @@ export function writeTree(dir: string, files: Map<string, string>): void {
   } catch (e) {
     throw new Error(`cannot write the snapshot in ${dir}: ${writeFailure(at, e)}`);
   }
+}
+
+/** /proc or /sys when `dir` (or the nearest part of it that exists, links followed) lies under one of them. */
+function kernelFileSystem(dir: string): string | null {
+  let at = resolve(dir);
+  let rest = '';
+  for (;;) {
+    try {
+      at = join(realpathSync(at), rest);
+      break;
+    } catch {
+      const up = dirname(at);
+      if (up === at) break;
+      rest = join(basename(at), rest);
+      at = up;
+    }
+  }
+  for (const root of ['/proc', '/sys']) if (at === root || at.startsWith(root + sep)) return root;
+  return null;
 }

@@ -185,3 +185,15 @@ describe('writeTree into a dangling symbolic link', () => {
     expect(() => writeTree(join(link, 'snap'), new Map([['buddyinfo', 'x\n']]))).toThrow(`${link} is a symbolic link to nowhere-up, which does not exist`);
   });
 });
+
+describe('writeTree never writes under /proc or /sys', () => {
+  test.each(['/proc/kmemscope-snap', '/sys/kernel/kmemscope-snap', '/proc'])('%s is refused before anything is tried', (dir) => {
+    expect(() => writeTree(dir, new Map([['buddyinfo', 'x\n']]))).toThrow(`${dir} is under /${dir.split('/')[1]}: kmemscope never writes there`);
+  });
+
+  test('nor through a link that leads there', () => {
+    const link = join(TMP, 'to-proc');
+    symlinkSync('/proc', link);
+    expect(() => writeTree(join(link, 'new', 'snap'), new Map([['buddyinfo', 'x\n']]))).toThrow('is under /proc: kmemscope never writes there');
+  });
+});
