@@ -10,9 +10,10 @@
 // replay speed) and fires what is due. The viewer's n fires the next event, b goes back one; b and the marker jumps
 // restore the nearest checkpoint (the controller's and the view's state, every CHECKPOINT_EVENTS events) and fire
 // forward from it. A key's sample is part of the key: the position between the two is never stopped at.
-import type {PlaybackStatus, PlaybackView} from '../session/playback.js';
-import {REPLAY_SPEEDS} from '../session/playback.js';
+// Speed, play and pause and the status store are every replay's: replay-pacer.ts.
 import {KMEMSCOPE_VERSION} from '../session/open-scenario.js';
+import type {PlaybackView} from '../session/playback.js';
+import {REAL_CLOCK, ReplayPacer} from '../session/replay-pacer.js';
 import {type LiveCheckpoint, type LiveClock, LiveController} from './live-controller.js';
 import type {LiveEvent, LiveRecording} from './live-recording.js';
 import type {Sample} from './sample.js';
@@ -22,11 +23,6 @@ const FRAME_MS = 30;
 
 /** A clock that never fires: the replay decides when samples come. */
 const STILL: LiveClock = {now: () => 0, setTimeout: () => 0, clearTimeout: () => {}};
-const REAL_CLOCK: LiveClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export type Divergence = {seq: number; message: string};
 type Marker = {index: number; ms: number; label: string; shown: number};
@@ -40,44 +36,28 @@ export type LivePlaybackOptions = {
   readonly checkpoints?: boolean;
 };
 
-export class LivePlayback<V extends PlaybackView = PlaybackView> {
+export class LivePlayback<V extends PlaybackView = PlaybackView> extends ReplayPacer<LiveEvent> {
   readonly controller: LiveController;
   readonly view: V;
-  private readonly events: readonly LiveEvent[];
   private readonly markerList: readonly Marker[];
   private readonly keepCheckpoints: boolean;
-  private readonly clock: LiveClock;
-  private i = 0;
-  private timeMs = 0;
   private checkpoints: Checkpoint[] = [];
   private sinceCheckpoint = 0;
   /** Sample events a key took inside its step (positions just before them are never stopped at). */
   private readonly taken = new Set<number>();
-  private running = false;
-  private timer: unknown = null;
-  private lastSlice = 0;
-  private speedAt: number;
   private firstDivergence: Divergence | null = null;
-  private status: PlaybackStatus = {badge: null, notice: null};
-  private readonly listeners = new Set<() => void>();
-  private markersTold = new Set<number>();
   /** take() found no recorded sample at the end of a cut recording. */
   private lostSample = false;
-  /** Called when a marker event fires (an export writes it to the cast). */
-  onMarker: ((label: string, ms: number) => void) | null = null;
 
   constructor(
     readonly recording: LiveRecording,
     makeView: (controller: LiveController) => V,
     opts: LivePlaybackOptions = {},
   ) {
+    super(recording.events, opts.clock ?? REAL_CLOCK, opts.speed ?? 1);
     const h = recording.header;
-    this.events = recording.events;
     this.markerList = recording.events.flatMap((e, index) => (e.type === 'marker' ? [{index, ms: e.ms, label: e.label, shown: e.shown}] : []));
     this.keepCheckpoints = opts.checkpoints ?? true;
-    this.clock = opts.clock ?? REAL_CLOCK;
-    this.speedAt = REPLAY_SPEEDS.indexOf(opts.speed ?? 1);
-    if (this.speedAt < 0) throw new Error(`replay speed ${opts.speed} is not one of ${REPLAY_SPEEDS.join(', ')}`);
     this.controller = new LiveController({take: (seq) => this.take(seq), source: h.live.source, interval: h.start.interval, keep: h.live.keep, clock: STILL});
     this.controller.restore(recording.start);
     this.view = makeView(this.controller);
@@ -90,18 +70,6 @@ export class LivePlayback<V extends PlaybackView = PlaybackView> {
 
   get position(): {readonly i: number; readonly ms: number} {
     return {i: this.i, ms: this.timeMs};
-  }
-
-  get durationMs(): number {
-    return this.events.at(-1)?.ms ?? 0;
-  }
-
-  get atEnd(): boolean {
-    return this.i >= this.events.length;
-  }
-
-  get speed(): number {
-    return REPLAY_SPEEDS[this.speedAt];
   }
 
   get divergence(): Divergence | null {
@@ -126,58 +94,14 @@ export class LivePlayback<V extends PlaybackView = PlaybackView> {
     return this.recording.start.samples.at(-1) ?? null;
   }
 
-  // ---- the status store ---------------------------------------------------------------------------------
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): PlaybackStatus => this.status;
-
-  private publish(notice?: PlaybackStatus['notice']): void {
-    const state = this.atEnd ? 'end' : this.running ? '▶' : '❚❚';
-    const diverged = this.firstDivergence ? ` DIVERGED at sample ${this.firstDivergence.seq}` : '';
-    this.status = {badge: `REPLAY ${state} x${this.speed} ${mmss(this.timeMs)}/${mmss(this.durationMs)}${diverged}`, notice: notice === undefined ? this.status.notice : notice};
-    for (const l of this.listeners) l();
+  protected divergedBadge(): string {
+    return this.firstDivergence ? ` DIVERGED at sample ${this.firstDivergence.seq}` : '';
   }
 
   // ---- playing in real time -----------------------------------------------------------------------------
 
-  play(): void {
-    if (this.running || this.atEnd) return;
-    this.running = true;
-    this.lastSlice = this.clock.now();
-    this.publish();
-    this.timer = this.clock.setTimeout(() => this.slice(), 0);
-  }
-
-  pause(): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.running) return;
-    this.running = false;
-    this.publish();
-  }
-
-  toggle(): void {
-    if (this.running) this.pause();
-    else this.play();
-  }
-
-  faster(): void {
-    this.speedAt = Math.min(REPLAY_SPEEDS.length - 1, this.speedAt + 1);
-    this.publish();
-  }
-
-  slower(): void {
-    this.speedAt = Math.max(0, this.speedAt - 1);
-    this.publish();
-  }
-
-  dispose(): void {
-    this.pause();
-    this.listeners.clear();
+  override dispose(): void {
+    super.dispose();
     this.controller.dispose();
   }
 
@@ -190,7 +114,7 @@ export class LivePlayback<V extends PlaybackView = PlaybackView> {
     this.lastSlice = now;
     if (this.atEnd) {
       this.running = false;
-      this.publish({text: `end of the recording${this.recording.ended ? '' : ' (it was not closed: the recorder stopped without a clean exit)'}: b steps back, [ jumps to a marker, q quits`, tone: 'ok'});
+      this.publish(this.endNotice(this.recording.ended));
       return;
     }
     this.publish();
@@ -276,10 +200,7 @@ export class LivePlayback<V extends PlaybackView = PlaybackView> {
           break;
         case 'marker': {
           const index = this.i - 1;
-          if (!this.markersTold.has(index)) {
-            this.markersTold.add(index);
-            this.onMarker?.(e.label, e.ms);
-          }
+          this.tellMarker(index, e.label, e.ms);
           const n = this.markerList.findIndex((m) => m.index === index) + 1;
           if (this.status.notice?.tone !== 'bad') this.publish({text: `marker ${n}/${this.markerList.length}${e.label ? `: ${e.label}` : ''} (sample ${e.shown})`, tone: 'ok'});
           break;
@@ -334,10 +255,4 @@ export class LivePlayback<V extends PlaybackView = PlaybackView> {
     while (this.i < i) this.fire();
     this.timeMs = this.i > 0 ? this.events[this.i - 1].ms : 0;
   }
-}
-
-/** m:ss of a time in ms. */
-function mmss(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

@@ -10,10 +10,14 @@
 // The viewer's step goes on to the recorded session's next tick; step back and the marker jumps restore the
 // nearest checkpoint before the target and run forward to it at once (checkpoints: the controller's whole state
 // plus the view's, every CHECKPOINT_WORK ticks and events, thinned with age like the controller's snapshots).
+// Speed, play and pause and the status store are every replay's: replay-pacer.ts.
 import type {Clock, Controller, ControllerCheckpoint} from './controller.js';
 import {KMEMSCOPE_VERSION} from './open-scenario.js';
 import {HASH_EVERY, type Recording, type RecordingEvent, speedFromJson} from './recording.js';
+import {REAL_CLOCK, ReplayPacer} from './replay-pacer.js';
 import {stateHash} from './state-hash.js';
+
+export {REPLAY_SPEEDS, type PlaybackStatus} from './replay-pacer.js';
 
 /** What the replay needs from the view: the recorded keys and sizes go there, and its state is kept at checkpoints. */
 export type PlaybackView = {
@@ -23,7 +27,6 @@ export type PlaybackView = {
   restore(saved: unknown): void;
 };
 
-export const REPLAY_SPEEDS: readonly number[] = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64];
 export const CHECKPOINT_WORK = 2000;
 export const MAX_CHECKPOINTS = 40;
 const RECENT_CHECKPOINTS = 20;
@@ -31,60 +34,37 @@ const SLICE_MS = 8;
 const FRAME_MS = 30;
 
 export type Divergence = {tick: number; message: string};
-export type PlaybackStatus = {readonly badge: string | null; readonly notice: {readonly text: string; readonly tone: 'ok' | 'warn' | 'bad'} | null};
 
 type Checkpoint = {i: number; tick: number; time: number; controller: ControllerCheckpoint; view: unknown; hashes: Array<{tick: number; hash: string}>};
 
-const REAL_CLOCK: Clock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
-export class Playback {
-  private readonly events: readonly RecordingEvent[];
+export class Playback extends ReplayPacer<RecordingEvent> {
   private readonly markerList: readonly {index: number; tick: number; ms: number; label: string}[];
   /** false: a replay that only runs to the end (a check) keeps just the start, not the way back. */
   private readonly keepCheckpoints: boolean;
   /** The controller's tick after event j fired (known for every event fired so far). */
   private readonly postTick: number[] = [];
-  private i = 0;
-  private timeMs = 0;
   private checkpoints: Checkpoint[] = [];
   private work = 0;
-  private running = false;
-  private timer: unknown = null;
-  private lastSlice = 0;
   private lastFrame = 0;
-  private speedAt: number;
   private firstDivergence: Divergence | null = null;
   private lastMatch: number | null = null;
   private checked = 0;
-  private status: PlaybackStatus = {badge: null, notice: null};
-  private readonly listeners = new Set<() => void>();
   /**
    * Hashes of the states the replay ran forward onto at multiples of HASH_EVERY, not yet matched with the
    * recording's hash events: taken at the moment the recorder took its own (a key such as N can cross a multiple
    * of 1000 inside its step, so its hash event comes after the key's, at a tick the replay has already left).
    */
   private hashes: Array<{tick: number; hash: string}> = [];
-  /** The markers already passed on to onMarker (a step back and forward again does not repeat them). */
-  private markersTold = new Set<number>();
-  /** Called when a marker event fires (an export writes it to the cast). */
-  onMarker: ((label: string, ms: number) => void) | null = null;
 
   constructor(
     readonly recording: Recording,
     readonly controller: Controller,
     private readonly view: PlaybackView,
     opts: {speed?: number; clock?: Clock; checkpoints?: boolean} = {},
-    private readonly clock: Clock = opts.clock ?? REAL_CLOCK,
   ) {
-    this.events = recording.events;
+    super(recording.events, opts.clock ?? REAL_CLOCK, opts.speed ?? 1);
     this.markerList = recording.events.flatMap((e, index) => (e.type === 'marker' ? [{index, tick: e.tick, ms: e.ms, label: e.label}] : []));
     this.keepCheckpoints = opts.checkpoints ?? true;
-    this.speedAt = Math.max(0, REPLAY_SPEEDS.indexOf(opts.speed ?? 1));
-    if (REPLAY_SPEEDS[this.speedAt] !== (opts.speed ?? 1)) throw new Error(`replay speed ${opts.speed} is not one of ${REPLAY_SPEEDS.join(', ')}`);
     controller.onAdvance = (tick) => {
       if (tick % HASH_EVERY === 0) this.hashes.push({tick, hash: stateHash(controller.current)});
     };
@@ -99,19 +79,6 @@ export class Playback {
 
   get position(): {readonly i: number; readonly tick: number; readonly ms: number} {
     return {i: this.i, tick: this.controller.getSnapshot().tick, ms: this.timeMs};
-  }
-
-  /** The recording's length in ms (its last event's time). */
-  get durationMs(): number {
-    return this.events.at(-1)?.ms ?? 0;
-  }
-
-  get atEnd(): boolean {
-    return this.i >= this.events.length;
-  }
-
-  get speed(): number {
-    return REPLAY_SPEEDS[this.speedAt];
   }
 
   /** The first state that differed from the recording's, if any. */
@@ -129,61 +96,11 @@ export class Playback {
     return this.markerList;
   }
 
-  // ---- the status store (the App's header badge and notice) ---------------------------------------------
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): PlaybackStatus => this.status;
-
-  private publish(notice?: PlaybackStatus['notice']): void {
-    const clockText = `${mmss(this.timeMs)}/${mmss(this.durationMs)}`;
-    const state = this.atEnd ? 'end' : this.running ? '▶' : '❚❚';
-    const diverged = this.firstDivergence ? ` DIVERGED at tick ${this.firstDivergence.tick}` : '';
-    const badge = `REPLAY ${state} x${this.speed} ${clockText}${diverged}`;
-    this.status = {badge, notice: notice === undefined ? this.status.notice : notice};
-    for (const l of this.listeners) l();
+  protected divergedBadge(): string {
+    return this.firstDivergence ? ` DIVERGED at tick ${this.firstDivergence.tick}` : '';
   }
 
   // ---- playing in real time -----------------------------------------------------------------------------
-
-  play(): void {
-    if (this.running || this.atEnd) return;
-    this.running = true;
-    this.lastSlice = this.clock.now();
-    this.publish();
-    this.timer = this.clock.setTimeout(() => this.slice(), 0);
-  }
-
-  pause(): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.running) return;
-    this.running = false;
-    this.publish();
-  }
-
-  toggle(): void {
-    if (this.running) this.pause();
-    else this.play();
-  }
-
-  faster(): void {
-    this.speedAt = Math.min(REPLAY_SPEEDS.length - 1, this.speedAt + 1);
-    this.publish();
-  }
-
-  slower(): void {
-    this.speedAt = Math.max(0, this.speedAt - 1);
-    this.publish();
-  }
-
-  dispose(): void {
-    this.pause();
-    this.listeners.clear();
-  }
 
   /**
    * One slice: move the time cursor by the time that passed (times the speed), firing what is due, then yield.
@@ -205,7 +122,7 @@ export class Playback {
     if (this.atEnd) {
       this.running = false;
       this.controller.batch(() => {}, true);
-      this.publish({text: `end of the recording${this.recording.ended ? '' : ' (it was not closed: the recorder stopped without a clean exit)'}: b steps back, [ jumps to a marker, q quits`, tone: 'ok'});
+      this.publish(this.endNotice(this.recording.ended));
       return;
     }
     if (frame) this.publish();
@@ -374,10 +291,7 @@ export class Playback {
       }
       case 'marker':
         this.checkHash(this.tick, stateHash(this.controller.current), e.hash);
-        if (!this.markersTold.has(this.i)) {
-          this.markersTold.add(this.i);
-          this.onMarker?.(e.label, e.ms);
-        }
+        this.tellMarker(this.i, e.label, e.ms);
         if (this.status.notice?.tone !== 'bad') this.publish({text: `marker ${this.markers.findIndex((m) => m.index === this.i) + 1}/${this.markers.length}${e.label ? `: ${e.label}` : ''} (tick ${e.tick})`, tone: 'ok'});
         break;
       case 'end':
@@ -453,10 +367,4 @@ export class Playback {
     }
     return this.i > 0 ? {i: 0, tick: this.recording.header.start.tick} : null;
   }
-}
-
-/** m:ss of a time in ms. */
-function mmss(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
