@@ -21,6 +21,7 @@ import {LiveRecorder} from '../live/live-recorder.js';
 import {Controller} from '../session/controller.js';
 import type {Playback} from '../session/playback.js';
 import {Recorder} from '../session/recorder.js';
+import type {RecorderBase, RecorderBaseOptions} from '../session/recorder-base.js';
 import type {Session} from '../session/session.js';
 import type {AppProps} from './App.js';
 import {ReplayApp} from './ReplayApp.js';
@@ -68,45 +69,10 @@ export type ReplayOptions = Terminal & {
 
 /** Open the dashboard; it ends the process when it closes (see the top of this file for the exit codes). */
 export function runDashboard(opts: DashboardOptions): void {
-  const stdout = opts.stdout ?? process.stdout;
   const controller = new Controller(opts.session, {speed: opts.speed, running: true});
   const ui = new UiStore();
-  const recorder = new Recorder({
-    controller,
-    scenario: opts.session.scenario,
-    seed: opts.session.seed,
-    slab: opts.slab ?? null,
-    now: () => performance.now(),
-    date: () => new Date(),
-    size: () => ({cols: stdout.columns || 80, rows: stdout.rows || 24}),
-    view: () => ui.getSnapshot(),
-    ...(opts.record !== undefined ? {file: opts.record} : {}),
-  });
-  const App = opts.app;
-  openTerminal(opts, {
-    prepare: (cast) => {
-      // A cast that can no longer be written (a full disk) loses its markers, not the lecture.
-      if (cast) recorder.castMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
-      if (opts.record !== undefined) recorder.start();
-    },
-    element: (quit) => (
-      <App
-        controller={controller}
-        ui={ui}
-        hooks={{onKey: (n) => recorder.key(n), record: () => recorder.toggle(), marker: (l) => recorder.marker(l), canMark: () => recorder.marks}}
-        status={recorder}
-        theme={opts.theme}
-        noColor={opts.noColor}
-        onQuit={quit}
-      />
-    ),
-    resize: (cols, rows) => recorder.resize(cols, rows),
-    close: () => {
-      recorder.stop();
-      controller.dispose();
-    },
-    title: `kmemscope: ${opts.session.scenario.name}`,
-  });
+  const recorder = new Recorder({...recorderOptions(opts, ui), controller, scenario: opts.session.scenario, seed: opts.session.seed, slab: opts.slab ?? null});
+  openTerminal(opts, recordedDashboard(opts, {controller, ui, recorder, startRecording: () => recorder.start(), title: `kmemscope: ${opts.session.scenario.name}`}));
 }
 
 export type LiveDashboardOptions = Terminal & {
@@ -121,30 +87,47 @@ export type LiveDashboardOptions = Terminal & {
 /** The dashboard on the host's /proc (kmemscope live): sampling starts with the first frame. */
 export function runLive(opts: LiveDashboardOptions): void {
   const {controller} = opts;
-  const stdout = opts.stdout ?? process.stdout;
   const ui = new UiStore();
-  const recorder = new LiveRecorder({
-    controller,
-    interval: opts.interval,
-    now: () => performance.now(),
-    date: () => new Date(),
-    size: () => ({cols: stdout.columns || 80, rows: stdout.rows || 24}),
-    view: () => ui.getSnapshot(),
-    ...(opts.record !== undefined ? {file: opts.record} : {}),
-  });
+  const recorder = new LiveRecorder({...recorderOptions(opts, ui), controller, interval: opts.interval});
   let sampling = false;
   const startSampling = () => {
     if (!sampling) controller.start();
     sampling = true;
   };
+  const startRecording = () => {
+    // --record: the first sample is taken first, so the header names the kernel recorded (and keeps that sample).
+    startSampling();
+    recorder.start();
+  };
+  openTerminal(opts, {...recordedDashboard(opts, {controller, ui, recorder, startRecording, title: `kmemscope live: ${controller.source}`}), start: startSampling});
+}
+
+type Dashboard = Terminal & {readonly app: ComponentType<AppProps>; readonly record?: string};
+
+/** What either recorder is told of the terminal: the clock, its size, the view's state and --record FILE. */
+function recorderOptions(opts: Dashboard, ui: UiStore): RecorderBaseOptions {
+  const stdout = opts.stdout ?? process.stdout;
+  return {
+    now: () => performance.now(),
+    date: () => new Date(),
+    size: () => ({cols: stdout.columns || 80, rows: stdout.rows || 24}),
+    view: () => ui.getSnapshot(),
+    ...(opts.record !== undefined ? {file: opts.record} : {}),
+  };
+}
+
+/** The App with its recorder wired in (every key, r, m, resizes, the cast's markers), for the emulator or live. */
+function recordedDashboard(
+  opts: Dashboard,
+  d: {controller: AppProps['controller'] & {dispose(): void}; ui: UiStore; recorder: RecorderBase<RecorderBaseOptions>; startRecording: () => void; title: string},
+): Screen {
+  const {controller, ui, recorder} = d;
   const App = opts.app;
-  openTerminal(opts, {
+  return {
     prepare: (cast) => {
+      // A cast that can no longer be written (a full disk) loses its markers, not the lecture.
       if (cast) recorder.castMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
-      if (opts.record === undefined) return;
-      // --record: the first sample is taken first, so the header names the kernel recorded (and keeps that sample).
-      startSampling();
-      recorder.start();
+      if (opts.record !== undefined) d.startRecording();
     },
     element: (quit) => (
       <App
@@ -157,14 +140,13 @@ export function runLive(opts: LiveDashboardOptions): void {
         onQuit={quit}
       />
     ),
-    start: startSampling,
     resize: (cols, rows) => recorder.resize(cols, rows),
     close: () => {
       recorder.stop();
       controller.dispose();
     },
-    title: `kmemscope live: ${controller.source}`,
-  });
+    title: d.title,
+  };
 }
 
 export type LiveReplayOptions = Terminal & {
