@@ -17,6 +17,7 @@ import {keyInput, pressKey} from '../../source/ui/key-handler.js';
 import {replayView} from '../../source/ui/replay-view.js';
 import type {UiState} from '../../source/ui/ui-state.js';
 import {UiStore} from '../../source/ui/ui-store.js';
+import {recordedTarget} from '../session/record-helpers.js';
 import {fixtureTexts, HandClock} from './live-helpers.js';
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kmemscope-live-rec-'));
@@ -95,24 +96,9 @@ export function liveSession(file = join(tempDir(), 'live.jsonl'), opts: {keep?: 
     const {version: _v, ...state} = controller.getSnapshot();
     moments.push({ms: clock.now() - t0, vm: controller.viewModel(), ui: ui.getSnapshot(), state});
   };
-  const target = {
-    controller,
-    ui,
-    size: () => ({columns: size.cols, rows: size.rows}),
-    onQuit: () => {
-      recorder.stop();
-      controller.dispose();
-    },
-    hooks: {
-      onKey: (n: string) => recorder.key(n),
-      record: () => {
-        recorder.toggle();
-        t0 = clock.now();
-      },
-      marker: (l: string) => recorder.marker(l),
-      canMark: () => recorder.marks,
-    },
-  };
+  const target = recordedTarget(controller, ui, size, recorder, () => {
+    t0 = clock.now();
+  });
   const press = (name: string, input = keyInput(name)) => {
     pressKey(target, name, input);
     snap();

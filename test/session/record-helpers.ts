@@ -7,8 +7,9 @@ import {type Clock, Controller} from '../../source/session/controller.js';
 import {Playback} from '../../source/session/playback.js';
 import {Recorder} from '../../source/session/recorder.js';
 import {openRecording, type Recording} from '../../source/session/recording.js';
+import type {RecorderBase, RecorderBaseOptions} from '../../source/session/recorder-base.js';
 import {stateHash} from '../../source/session/state-hash.js';
-import {keyInput, pressKey} from '../../source/ui/key-handler.js';
+import {keyInput, type KeyTarget, pressKey} from '../../source/ui/key-handler.js';
 import {replayView} from '../../source/ui/replay-view.js';
 import {UiStore} from '../../source/ui/ui-store.js';
 import {openSession} from '../helpers.js';
@@ -76,17 +77,7 @@ export function liveSession(
     file: opts.record ?? opts.recordTo ?? join(tempDir(), 'r.jsonl'),
   });
   if (opts.record !== undefined) recorder.start();
-  const target = {
-    controller,
-    ui,
-    size: () => ({columns: size.cols, rows: size.rows}),
-    // q ends the dashboard: the recording closes and nothing runs any more.
-    onQuit: () => {
-      recorder.stop();
-      controller.dispose();
-    },
-    hooks: {onKey: (n: string) => recorder.key(n), record: () => recorder.toggle(), marker: (l: string) => recorder.marker(l), canMark: () => recorder.marks},
-  };
+  const target = recordedTarget(controller, ui, size, recorder);
   return {
     controller,
     recorder,
@@ -103,6 +94,38 @@ export function liveSession(
     },
     wait: (ms) => clock.advance(ms),
     hash: () => stateHash(controller.current),
+  };
+}
+
+/**
+ * What the key handler acts on in a dashboard (the emulator's or live) whose keys, r and m go to `recorder`;
+ * `recorded` hears of each r after the recorder did.
+ */
+export function recordedTarget(
+  controller: KeyTarget['controller'] & {dispose(): void},
+  ui: UiStore,
+  size: {readonly cols: number; readonly rows: number},
+  recorder: RecorderBase<RecorderBaseOptions>,
+  recorded: () => void = () => {},
+): KeyTarget {
+  return {
+    controller,
+    ui,
+    size: () => ({columns: size.cols, rows: size.rows}),
+    // q ends the dashboard: the recording closes and nothing runs any more.
+    onQuit: () => {
+      recorder.stop();
+      controller.dispose();
+    },
+    hooks: {
+      onKey: (n) => recorder.key(n),
+      record: () => {
+        recorder.toggle();
+        recorded();
+      },
+      marker: (l) => recorder.marker(l),
+      canMark: () => recorder.marks,
+    },
   };
 }
 
