@@ -156,33 +156,32 @@ export type LiveReplayOptions = Terminal & {
 
 /** Play a live recording back on the terminal. */
 export function runLiveReplay(opts: LiveReplayOptions): void {
-  const p = opts.playback;
-  openTerminal(opts, {
-    prepare: (cast) => {
-      if (cast) p.onMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
-    },
-    element: (quit) => <ReplayApp playback={p} ui={opts.ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
-    start: () => p.play(),
-    close: () => p.dispose(),
-    title: `kmemscope replay: live ${p.recording.header.live.source}${p.recording.header.live.kernel ? ` (Linux ${p.recording.header.live.kernel})` : ''}`,
-  });
+  const {live} = opts.playback.recording.header;
+  openTerminal(opts, replayScreen(opts, () => opts.playback.dispose(), `kmemscope replay: live ${live.source}${live.kernel ? ` (Linux ${live.kernel})` : ''}`));
 }
 
 /** Play a recording back on the terminal. */
 export function runReplay(opts: ReplayOptions): void {
   const p = opts.playback;
-  openTerminal(opts, {
+  const close = () => {
+    p.dispose();
+    p.controller.dispose();
+  };
+  openTerminal(opts, replayScreen(opts, close, `kmemscope replay: ${p.recording.header.scenario.file}`));
+}
+
+/** The replay viewer on either kind of recording: it plays from the first frame, its markers go to the cast. */
+function replayScreen(opts: ReplayOptions | LiveReplayOptions, close: () => void, title: string): Screen {
+  const p = opts.playback;
+  return {
     prepare: (cast) => {
       if (cast) p.onMarker = (label) => attempt(() => cast.marker(cast.elapsed(), label));
     },
     element: (quit) => <ReplayApp playback={p} ui={opts.ui} theme={opts.theme} noColor={opts.noColor} onQuit={quit} />,
     start: () => p.play(),
-    close: () => {
-      p.dispose();
-      p.controller.dispose();
-    },
-    title: `kmemscope replay: ${p.recording.header.scenario.file}`,
-  });
+    close,
+    title,
+  };
 }
 
 type Cast = CastWriter & {elapsed(): number};
