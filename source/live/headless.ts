@@ -2,6 +2,7 @@
 // renderers. For a file the kernel printed, the dump equals the file line for line: the check that the parsers
 // miss nothing and the renderers invent nothing.
 import {renderBuddyinfo, renderPagetypeinfo} from '../kernel/procfs.js';
+import {parseDumpList} from '../session/headless.js';
 import {parseBuddyinfo} from './parse/buddyinfo.js';
 import {parsePagetypeinfo} from './parse/pagetypeinfo.js';
 import {parseSlabinfo, renderSlabinfo} from './parse/slabinfo.js';
@@ -21,17 +22,8 @@ const LIVE_DUMPS = {
 export type LiveDumpName = keyof typeof LIVE_DUMPS;
 export const LIVE_DUMP_NAMES = Object.keys(LIVE_DUMPS) as LiveDumpName[];
 
-export function parseLiveDumpList(list: string): {ok: true; dumps: LiveDumpName[]} | {ok: false; message: string} {
-  const dumps: LiveDumpName[] = [];
-  for (const raw of list.split(',')) {
-    const name = raw.trim();
-    if (name === '') continue;
-    if (!(LIVE_DUMP_NAMES as string[]).includes(name)) return {ok: false, message: `live --dump: unknown file "${name}", expected any of ${LIVE_DUMP_NAMES.join(', ')}`};
-    if (!dumps.includes(name as LiveDumpName)) dumps.push(name as LiveDumpName);
-  }
-  if (dumps.length === 0) return {ok: false, message: `live --dump needs a list, expected any of ${LIVE_DUMP_NAMES.join(', ')}`};
-  return {ok: true, dumps};
-}
+/** --dump's list in live mode: the files above. */
+export const parseLiveDumpList = (list: string) => parseDumpList(list, LIVE_DUMP_NAMES, {flag: 'live --dump', item: 'file', lead: 'live --dump: '});
 
 export type OnceResult = {stdout: string; problems: string[]};
 

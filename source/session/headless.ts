@@ -14,16 +14,23 @@ const DUMPS = {
 export type DumpName = keyof typeof DUMPS;
 export const DUMP_NAMES = Object.keys(DUMPS) as DumpName[];
 
-/** Parse "buddyinfo,zoneinfo" into dump names, or say which one is unknown. */
-export function parseDumpList(list: string): {ok: true; dumps: DumpName[]} | {ok: false; message: string} {
-  const dumps: DumpName[] = [];
+/**
+ * Parse "buddyinfo,zoneinfo" into names out of `names` (run's dumps by default; live mode has its own), or say
+ * which one is unknown. `what` words the messages (the flag, what a name is, and a lead for the unknown one).
+ */
+export function parseDumpList<N extends string = DumpName>(
+  list: string,
+  names: readonly N[] = DUMP_NAMES as unknown as readonly N[],
+  what = {flag: '--dump', item: 'dump', lead: ''},
+): {ok: true; dumps: N[]} | {ok: false; message: string} {
+  const dumps: N[] = [];
   for (const raw of list.split(',')) {
     const name = raw.trim();
     if (name === '') continue;
-    if (!(DUMP_NAMES as string[]).includes(name)) return {ok: false, message: `unknown dump "${name}", expected any of ${DUMP_NAMES.join(', ')}`};
-    if (!dumps.includes(name as DumpName)) dumps.push(name as DumpName);
+    if (!(names as readonly string[]).includes(name)) return {ok: false, message: `${what.lead}unknown ${what.item} "${name}", expected any of ${names.join(', ')}`};
+    if (!dumps.includes(name as N)) dumps.push(name as N);
   }
-  if (dumps.length === 0) return {ok: false, message: `--dump needs a list, expected any of ${DUMP_NAMES.join(', ')}`};
+  if (dumps.length === 0) return {ok: false, message: `${what.flag} needs a list, expected any of ${names.join(', ')}`};
   return {ok: true, dumps};
 }
 
