@@ -99,11 +99,7 @@ export class LiveController implements DashboardDriver {
     return this.view.model;
   }
 
-  /** The sample shown, and every kept one (oldest first). */
-  get current(): Sample | null {
-    return this.shown < 0 ? null : this.samples[this.shown];
-  }
-
+  /** Every kept sample, oldest first. */
   get kept(): readonly Sample[] {
     return this.samples;
   }
